@@ -53,6 +53,9 @@ void tp_feed_rx_itch(struct tp_feed *f, const uint8_t *msg, uint32_t len, uint64
 
 const struct tp_feed_stats *tp_feed_stats(const struct tp_feed *f);
 const struct tp_book *tp_feed_book(const struct tp_feed *f);
+/* 1 when the book of this stock may miss updates: a gap was declared on the feed (a lost
+ * message can touch any stock, also one not seen yet). */
+int tp_feed_is_stale(const struct tp_feed *f, uint16_t stock_locate);
 /* Symbol of a stock locate from the stock directory (R) messages seen, or NULL. */
 const char *tp_feed_symbol(const struct tp_feed *f, uint16_t stock_locate);
 
