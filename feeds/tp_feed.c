@@ -19,7 +19,7 @@ struct tp_feed {
 	uint64_t itch_malformed;  /* messages inside valid packets that did not decode */
 	uint64_t rx_tsc;          /* RX TSC of the datagram being processed */
 	uint8_t any_stale;        /* a gap was declared: every event carries the stale flag */
-	struct tp_feed_stats st;  /* msgs[] and messages_total kept here; the rest merged */
+	struct tp_feed_stats st;  /* msgs[] kept here; the rest merged or summed on demand */
 	char (*symbols)[TP_FEED_SYMBOL_LEN]; /* by stock locate, from R messages */
 };
 
@@ -67,44 +67,51 @@ void tp_feed_free(struct tp_feed *f)
 
 static inline uint32_t clamp32(uint64_t v) { return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v; }
 
-/* Fills the fields every event shares, the top of book after the update included. */
-static inline void fill_common(struct tp_feed *f, struct tp_event *ev, const struct tp_itch_msg *m,
-			       uint8_t kind, uint16_t locate, uint64_t seq)
+/* Builds one event in its ring slot, the top of book after the update included. Inlined at
+ * every call site: the kind, side and the fields a message type lacks fold into constants,
+ * and the event is a run of stores instead of a ten-argument call. */
+static inline __attribute__((always_inline)) void emit(struct tp_feed *f, struct tp_sink *sink,
+							const struct tp_itch_msg *m,
+							uint8_t kind, uint16_t locate,
+							uint64_t seq, uint64_t ref,
+							uint8_t side, uint32_t price,
+							uint32_t qty)
 {
-	struct tp_book_bbo bbo;
-	tp_book_bbo(f->book, locate, &bbo);
+	struct tp_event *ev = tp_sink_slot(sink);
+	if (!ev)
+		return; /* live ring full: the sink counted the drop */
+	const struct tp_book_stock *st = tp_book_stock_find(f->book, locate);
 	ev->kind = kind;
 	ev->msg_type = m->type;
+	ev->side = side;
 	ev->flags = f->any_stale ? TP_EVF_BOOK_STALE : 0;
 	ev->stock_locate = locate;
 	ev->feed_id = f->p.feed_id;
 	ev->exch_ts_ns = m->timestamp_ns;
 	ev->rx_tsc = f->rx_tsc;
 	ev->seq = seq;
-	ev->bid_px = bbo.bid_px;
-	ev->bid_qty = clamp32(bbo.bid_qty);
-	ev->ask_px = bbo.ask_px;
-	ev->ask_qty = clamp32(bbo.ask_qty);
-}
-
-static void emit(struct tp_feed *f, struct tp_sink *sink, const struct tp_itch_msg *m,
-		 uint8_t kind, uint16_t locate, uint64_t seq, uint64_t ref, uint8_t side,
-		 uint32_t price, uint32_t qty)
-{
-	struct tp_event *ev = tp_sink_slot(sink);
-	if (!ev)
-		return; /* live ring full: the sink counted the drop */
-	fill_common(f, ev, m, kind, locate, seq);
 	ev->order_ref = ref;
-	ev->side = side;
 	ev->price = price;
 	ev->qty = qty;
+	if (st) {
+		ev->bid_px = st->best_px[0];
+		ev->bid_qty = clamp32(st->best_qty[0]);
+		ev->ask_px = st->best_px[1];
+		ev->ask_qty = clamp32(st->best_qty[1]);
+	} else {
+		ev->bid_px = ev->bid_qty = ev->ask_px = ev->ask_qty = 0;
+	}
 	tp_sink_done(sink);
 }
 
 static void remember_symbol(struct tp_feed *f, const struct tp_itch_msg *m)
 {
-	tp_itch_alpha(f->symbols[m->stock_locate], TP_FEED_SYMBOL_LEN, m->u.stock_dir.stock, 8);
+	/* A copy, so no pointer into the decoded message leaves this file: once one did, the
+	 * compiler kept every field the decoder writes in memory for every message, those
+	 * nothing reads included. */
+	char stock[8];
+	memcpy(stock, m->u.stock_dir.stock, sizeof(stock));
+	tp_itch_alpha(f->symbols[m->stock_locate], TP_FEED_SYMBOL_LEN, stock, sizeof(stock));
 }
 
 /* Applies one decoded message to the book and emits its event. Messages naming an order the
@@ -116,8 +123,7 @@ static void apply(struct tp_feed *f, const struct tp_itch_msg *m, uint64_t seq,
 	uint16_t loc = m->stock_locate;
 	int rc;
 
-	f->st.msgs[m->type]++;
-	f->st.messages_total++;
+	f->st.msgs[m->type]++; /* messages_total is their sum, made in tp_feed_stats() */
 	switch (m->type) {
 	case 'A':
 	case 'F': {
@@ -177,6 +183,29 @@ static void apply(struct tp_feed *f, const struct tp_itch_msg *m, uint64_t seq,
 	}
 }
 
+/* Messages looked ahead: the book lines of message i + TP_FEED_AHEAD are requested while
+ * message i is applied, so the misses of several messages overlap instead of queueing. */
+#define TP_FEED_AHEAD 8u
+
+/* ITCH types whose bytes 11..18 are an order reference the book holds (E C X D U) or is
+ * about to take (A F), as bits over type - 'A'. */
+#define REF_TYPES ((1ull << ('A' - 'A')) | (1ull << ('F' - 'A')) | (1ull << ('E' - 'A')) | \
+		   (1ull << ('C' - 'A')) | (1ull << ('X' - 'A')) | (1ull << ('D' - 'A')) | \
+		   (1ull << ('U' - 'A')))
+
+/* A hint only: reads the raw bytes without validating more than the bounds it touches, and
+ * a wrong guess costs a wasted line fetch, never a wrong result. */
+static inline void prefetch_msg(const struct tp_feed *f, const uint8_t *msg, uint32_t len)
+{
+	if (len < 19)
+		return;
+	uint32_t t = (uint32_t)msg[0] - 'A';
+	/* Only the order table: stocks and their level arrays are few and stay cached (a
+	 * stock-line prefetch here measured no faster). */
+	if (t < 64 && ((REF_TYPES >> t) & 1))
+		tp_book_prefetch(f->book, tp_itch_be64(msg + 11));
+}
+
 static void on_message(struct tp_feed *f, const uint8_t *msg, uint32_t len, uint64_t seq,
 		       struct tp_sink *sink)
 {
@@ -202,16 +231,35 @@ static void on_gap(struct tp_feed *f, uint64_t first, uint64_t count, struct tp_
 	tp_sink_done(sink);
 }
 
-/* Hands on everything the arbiter has ready, in sequence order. */
+/* Hands on everything the arbiter has ready, in sequence order. Items are pulled
+ * TP_FEED_AHEAD ahead of the one applied (they all stay valid until the next push, tick or
+ * finish), so each message's book lines are on their way before it is applied. */
 static void drain(struct tp_feed *f, struct tp_sink *sink)
 {
-	struct tp_arb_item it;
-	enum tp_arb_kind k;
-	while ((k = tp_arb_next(f->arb, &it)) != TP_ARB_NONE) {
-		if (k == TP_ARB_MSG)
-			on_message(f, it.msg, it.len, it.seq, sink);
+	struct tp_arb_item q[TP_FEED_AHEAD];
+	enum tp_arb_kind k[TP_FEED_AHEAD];
+	unsigned head = 0, n = 0;
+	int more = 1;
+	for (;;) {
+		while (more && n < TP_FEED_AHEAD) {
+			unsigned i = (head + n) % TP_FEED_AHEAD;
+			k[i] = tp_arb_next(f->arb, &q[i]);
+			if (k[i] == TP_ARB_NONE) {
+				more = 0;
+				break;
+			}
+			if (k[i] == TP_ARB_MSG)
+				prefetch_msg(f, q[i].msg, q[i].len);
+			n++;
+		}
+		if (!n)
+			return;
+		if (k[head] == TP_ARB_MSG)
+			on_message(f, q[head].msg, q[head].len, q[head].seq, sink);
 		else
-			on_gap(f, it.seq, it.count, sink);
+			on_gap(f, q[head].seq, q[head].count, sink);
+		head = (head + 1) % TP_FEED_AHEAD;
+		n--;
 	}
 }
 
@@ -242,6 +290,26 @@ void tp_feed_rx_itch(struct tp_feed *f, const uint8_t *msg, uint32_t len, uint64
 	on_message(f, msg, len, seq, sink);
 }
 
+void tp_feed_rx_itch_burst(struct tp_feed *f, const uint8_t *const *msgs, const uint32_t *lens,
+			   uint32_t n, uint64_t first_seq, struct tp_sink *sink)
+{
+	f->rx_tsc = 0;
+	uint32_t i;
+	for (i = 0; i < n && i < TP_FEED_AHEAD; i++)
+		prefetch_msg(f, msgs[i], lens[i]);
+	for (i = 0; i + TP_FEED_AHEAD < n; i++) {
+		prefetch_msg(f, msgs[i + TP_FEED_AHEAD], lens[i + TP_FEED_AHEAD]);
+		on_message(f, msgs[i], lens[i], first_seq + i, sink);
+	}
+	for (; i < n; i++)
+		on_message(f, msgs[i], lens[i], first_seq + i, sink);
+}
+
+void tp_feed_prefetch_itch(const struct tp_feed *f, const uint8_t *msg, uint32_t len)
+{
+	prefetch_msg(f, msg, len);
+}
+
 const struct tp_feed_stats *tp_feed_stats(const struct tp_feed *cf)
 {
 	struct tp_feed *f = (struct tp_feed *)cf; /* the merged view is a cache, not state */
@@ -254,6 +322,10 @@ const struct tp_feed_stats *tp_feed_stats(const struct tp_feed *cf)
 	f->st.malformed = a->malformed + f->itch_malformed;
 	f->st.unknown_refs = tp_book_errors(f->book, TP_BOOK_ERR_UNKNOWN_REF);
 	f->st.end_of_session = a->end_of_session;
+	uint64_t total = 0;
+	for (unsigned t = 0; t < 256; t++)
+		total += f->st.msgs[t];
+	f->st.messages_total = total;
 	return &f->st;
 }
 

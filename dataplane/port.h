@@ -1,0 +1,27 @@
+/* Ethdev set-up and tear-down for one port: a mempool on the port's NUMA socket, RX queues
+ * only (tickpipe transmits nothing yet), the RX timestamp offload when the PMD has it. */
+#ifndef TP_DP_PORT_H
+#define TP_DP_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rte_mempool;
+
+struct tp_port {
+	uint16_t port_id;
+	uint16_t nb_rxq;
+	uint16_t nb_desc;
+	char name[128];
+	struct rte_mempool *pool;
+	int ts_offload;   /* RTE_ETH_RX_OFFLOAD_TIMESTAMP enabled */
+	int started;
+};
+
+/* Finds the port by device name ("0000:01:00.0", "net_pcap0"), configures and starts it.
+ * Returns 0, or -1 with one line in err. */
+int tp_port_open(struct tp_port *p, const char *devname, uint16_t nb_rxq, uint16_t nb_desc,
+		 char *err, size_t errlen);
+void tp_port_close(struct tp_port *p);
+
+#endif
