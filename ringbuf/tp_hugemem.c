@@ -59,16 +59,22 @@ int tp_hugemem_alloc(struct tp_hugemem *m, size_t len, unsigned flags)
 	if (!(flags & TP_HUGEMEM_F_NO_HUGE) && !env_says_no_huge() && tp_hugemem_available()) {
 		size_t hp = (size_t)gethugepagesize();
 		size_t want = round_up(len, hp);
+		/* Ask only when the pool can hold it: libhugetlbfs prints a warning on every
+		 * failed mapping, and a shared pool running dry is an ordinary event here. */
+		if ((long)(want / hp) > free_huge_pages_count((long)hp))
+			goto normal;
 		/* GHP_DEFAULT: no fallback inside the library, we do our own below. */
 		void *p = get_huge_pages(want, GHP_DEFAULT);
 		if (p) {
-			memset(p, 0, want);
+			/* no memset: a fresh hugetlbfs mapping is zero-filled by the kernel on first
+			 * touch, and touching it all here would make big tables resident at once */
 			m->addr = p;
 			m->len = want;
 			m->huge = 1;
 			return 0;
 		}
 	}
+normal:;
 #else
 	(void)flags;
 	(void)env_says_no_huge;
