@@ -24,6 +24,9 @@ _Static_assert(SCAN_FROM_TOP <= 1u << LV_MIN_ORD, "lv_upper reads SCAN_FROM_TOP 
 
 static inline uint32_t side_mask(unsigned s) { return s ? UINT32_MAX : 0; }
 
+/* Side letter to side index + 1 (1 bid, 2 ask); 0 for anything else. */
+static const uint8_t side_of[256] = { ['B'] = 1, ['S'] = 2 };
+
 static inline int err(struct tp_book *b, int rc)
 {
 	b->err[-rc]++;
@@ -338,10 +341,12 @@ HOT int order_remove(struct tp_book *b, uint64_t i)
 int tp_book_add(struct tp_book *b, uint64_t ref, uint16_t locate, uint8_t side,
 		uint32_t price, uint32_t qty)
 {
-	/* Sides are random: one well-predicted test instead of a branch per side letter. */
-	unsigned s = side == 'S';
-	if (__builtin_expect(!(s | (side == 'B')), 0))
+	/* Sides are random: a table and one well-predicted test, where comparing with 'B'
+	 * and 'S' compiles to a branch on the side (a sixth of all mispredicted branches). */
+	unsigned s = side_of[side];
+	if (__builtin_expect(!s, 0))
 		return err(b, TP_BOOK_ERR_BAD_SIDE);
+	s--;
 	if (!qty)
 		return err(b, TP_BOOK_ERR_ZERO_QTY);
 	int found;

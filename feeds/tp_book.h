@@ -8,7 +8,9 @@
  * here, so the caller may count them again under its own names without a second look-up.
  *
  * Memory: everything is allocated at create (tp_hugemem, hugepages when the machine has
- * them); no operation allocates.
+ * them, and then touched at create so that no operation takes a page fault); no operation
+ * allocates. The table is far bigger than the caches: callers that know the next
+ * messages warm their slots a few messages ahead with tp_book_prefetch (tp_feed does).
  *  - Orders live in an open-addressing hash table with linear probing in Robin Hood order,
  *    capacity a power of two >= 2 * max_orders (load factor <= 0.5), deletion by backward
  *    shift so no tombstones build up over a day. Robin Hood matters here because refs are

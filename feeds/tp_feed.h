@@ -40,7 +40,8 @@ void tp_feed_params_defaults(struct tp_feed_params *p);
 struct tp_feed *tp_feed_create(const struct tp_feed_params *p);
 void tp_feed_free(struct tp_feed *f);
 
-/* One UDP payload carrying MoldUDP64 from line 0 (A) or 1 (B). */
+/* One UDP payload carrying MoldUDP64 from line 0 (A) or 1 (B). The messages it releases
+ * are applied with the same look-ahead as tp_feed_rx_itch_burst. */
 void tp_feed_rx_mold(struct tp_feed *f, const uint8_t *payload, uint32_t len, unsigned line,
 		     uint64_t now_ns, uint64_t rx_tsc, struct tp_sink *sink);
 /* Time passes without traffic: reorder waits that ran out are declared gaps. */

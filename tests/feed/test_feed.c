@@ -8,6 +8,7 @@
 #include "tp_binfile.h"
 #include "tp_book.h"
 #include "tp_feed.h"
+#include "tp_itch.h"
 #include "tp_mold.h"
 #include "tp_netparse.h"
 #include "tp_pcapread.h"
@@ -227,6 +228,161 @@ START_TEST(arbitrated_events_in_a_ring)
 }
 END_TEST
 
+/* ---- the burst and look-ahead entry points give exactly what one-at-a-time gives ---- */
+
+#define RITCH_MSGS 12012
+
+/* The RITCH day copied out of the reader (its pointers last one call), one slot a message. */
+static uint8_t ritch_buf[RITCH_MSGS][TP_ITCH_MAX_MSG_LEN];
+static const uint8_t *ritch_msg[RITCH_MSGS];
+static uint32_t ritch_len[RITCH_MSGS];
+
+static void load_ritch(void)
+{
+	struct tp_binfile *bf;
+	char err[256];
+	ck_assert_int_eq(tp_binfile_open(TP_SHARED_DATA "/itch-binaryfile/ex20101224.TEST_ITCH_50.gz",
+					 &bf, err, sizeof(err)), 0);
+	const uint8_t *msg;
+	uint32_t len, n = 0;
+	while (tp_binfile_next(bf, &msg, &len) == 1) {
+		ck_assert_uint_lt(n, RITCH_MSGS);
+		ck_assert_uint_le(len, TP_ITCH_MAX_MSG_LEN);
+		memcpy(ritch_buf[n], msg, len);
+		ritch_msg[n] = ritch_buf[n];
+		ritch_len[n] = len;
+		n++;
+	}
+	ck_assert_uint_eq(n, RITCH_MSGS);
+	tp_binfile_close(bf);
+}
+
+enum feed_way { ONE_BY_ONE, BURSTS, AHEAD, MOLD, N_WAYS };
+
+/* MOLD: the day in MoldUDP64 packets of at most 1400 bytes, each sent on line A and then
+ * again on line B (all duplicates), so the arbiter hands out runs of messages that the
+ * feed pulls ahead of itself. */
+static void run_ritch_mold(struct tp_feed *f, struct tp_sink *sink)
+{
+	static uint8_t pkt[1400];
+	uint32_t i = 0;
+	while (i < RITCH_MSGS) {
+		memcpy(pkt, "RITCHDAY01", 10);
+		tp_mold_put_be64(pkt + 10, i + 1);
+		size_t off = 20;
+		uint16_t cnt = 0;
+		while (i < RITCH_MSGS && off + 2 + ritch_len[i] <= sizeof(pkt)) {
+			tp_mold_put_be16(pkt + off, (uint16_t)ritch_len[i]);
+			memcpy(pkt + off + 2, ritch_msg[i], ritch_len[i]);
+			off += 2 + ritch_len[i];
+			cnt++;
+			i++;
+		}
+		tp_mold_put_be16(pkt + 18, cnt);
+		tp_feed_rx_mold(f, pkt, (uint32_t)off, 0, i, 0, sink);
+		tp_feed_rx_mold(f, pkt, (uint32_t)off, 1, i, 0, sink);
+	}
+	tp_feed_finish(f, sink);
+}
+
+/* Runs the day through a fresh feed one way; the events land in `ev` (returns how many). */
+static uint32_t run_ritch(enum feed_way way, struct tp_event *ev, uint32_t max,
+			  struct tp_feed **out)
+{
+	struct tp_ring *ring = tp_ring_create("ev", 16384, sizeof(struct tp_event),
+					      TP_RING_F_NO_HUGE);
+	ck_assert_ptr_nonnull(ring);
+	struct tp_feed *f = mk_feed();
+	struct tp_sink sink;
+	tp_sink_init(&sink, ring, 1);
+	if (way == ONE_BY_ONE) {
+		for (uint32_t i = 0; i < RITCH_MSGS; i++)
+			tp_feed_rx_itch(f, ritch_msg[i], ritch_len[i], i + 1, &sink);
+	} else if (way == BURSTS) {
+		/* Sizes below, at and around the look-ahead distance, and an empty burst. */
+		static const uint32_t sizes[] = { 1, 7, 8, 9, 0, 64, 3, 100, 16 };
+		uint32_t i = 0, k = 0;
+		while (i < RITCH_MSGS) {
+			uint32_t n = sizes[k++ % (sizeof(sizes) / sizeof(sizes[0]))];
+			if (n > RITCH_MSGS - i)
+				n = RITCH_MSGS - i;
+			tp_feed_rx_itch_burst(f, &ritch_msg[i], &ritch_len[i], n, i + 1, &sink);
+			i += n;
+		}
+	} else if (way == MOLD) {
+		run_ritch_mold(f, &sink);
+	} else {
+		for (uint32_t i = 0; i < RITCH_MSGS; i++) {
+			if (i + 8 < RITCH_MSGS)
+				tp_feed_prefetch_itch(f, ritch_msg[i + 8], ritch_len[i + 8]);
+			tp_feed_rx_itch(f, ritch_msg[i], ritch_len[i], i + 1, &sink);
+		}
+	}
+	tp_sink_flush(&sink);
+	uint32_t n = tp_ring_dequeue_burst(ring, ev, max);
+	ck_assert(tp_ring_empty(ring));
+	tp_ring_free(ring);
+	*out = f;
+	return n;
+}
+
+START_TEST(burst_and_lookahead_match_one_by_one)
+{
+	load_ritch();
+	static struct tp_event ev[N_WAYS][16384];
+	struct tp_feed *f[N_WAYS];
+	uint32_t n[N_WAYS];
+	for (int w = 0; w < N_WAYS; w++)
+		n[w] = run_ritch((enum feed_way)w, ev[w], 16384, &f[w]);
+	ck_assert_uint_eq(n[0], RITCH_MSGS - 117);
+	for (int w = 1; w < N_WAYS; w++) {
+		ck_assert_uint_eq(n[w], n[0]);
+		for (uint32_t i = 0; i < n[0]; i++)
+			ck_assert_msg(memcmp(&ev[w][i], &ev[0][i], sizeof(struct tp_event)) == 0,
+				      "way %d: event %u differs", w, i);
+		const struct tp_feed_stats *a = tp_feed_stats(f[0]), *b = tp_feed_stats(f[w]);
+		ck_assert_uint_eq(b->messages_total, RITCH_MSGS);
+		ck_assert_uint_eq(b->unknown_refs, 117);
+		ck_assert_int_eq(memcmp(a->msgs, b->msgs, sizeof(a->msgs)), 0);
+		ck_assert_uint_eq(tp_book_order_count(tp_feed_book(f[w])),
+				  tp_book_order_count(tp_feed_book(f[0])));
+		assert_book(f[w], "ALC", 270600, 100, 205400, 100, 226, 245);
+		assert_book(f[w], "BOB", 69667, 100, 53417, 100, 169, 174);
+		assert_book(f[w], "CHAR", 256500, 30, 195750, 5, 173, 168);
+		char why[256] = "";
+		ck_assert_msg(tp_book_validate(tp_feed_book(f[w]), why, sizeof(why)) == 0, "%s", why);
+	}
+	ck_assert_uint_eq(tp_feed_stats(f[MOLD])->duplicates, RITCH_MSGS);
+	ck_assert_uint_eq(tp_feed_stats(f[MOLD])->gap_events, 0);
+	for (int w = 0; w < N_WAYS; w++)
+		tp_feed_free(f[w]);
+}
+END_TEST
+
+/* The prefetch hint reads only msg[0, len) and changes nothing, whatever the bytes. */
+START_TEST(prefetch_hint_on_junk)
+{
+	struct tp_feed *f = mk_feed();
+	static const uint8_t del[19] = { 'D', 0, 5 };
+	uint8_t big[64];
+	memset(big, 0xff, sizeof(big));
+	big[0] = 'U';
+	tp_feed_prefetch_itch(f, NULL, 0);
+	tp_feed_prefetch_itch(f, del, 18);         /* one byte short of the reference */
+	tp_feed_prefetch_itch(f, del, 19);         /* an order the book does not hold */
+	tp_feed_prefetch_itch(f, big, sizeof(big)); /* the largest reference there is */
+	big[0] = 'z';
+	tp_feed_prefetch_itch(f, big, sizeof(big)); /* not an ITCH type */
+	const struct tp_feed_stats *st = tp_feed_stats(f);
+	ck_assert_uint_eq(st->messages_total, 0);
+	ck_assert_uint_eq(st->unknown_refs, 0);
+	ck_assert_uint_eq(tp_book_order_count(tp_feed_book(f)), 0);
+	tp_feed_rx_itch_burst(f, NULL, NULL, 0, 1, NULL); /* an empty burst touches nothing */
+	ck_assert_uint_eq(tp_feed_stats(f)->messages_total, 0);
+	tp_feed_free(f);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("feed");
@@ -235,6 +391,8 @@ int main(void)
 	tcase_add_test(tc, ritch_binaryfile_day);
 	tcase_add_test(tc, omi_capture_with_gap);
 	tcase_add_test(tc, arbitrated_events_in_a_ring);
+	tcase_add_test(tc, burst_and_lookahead_match_one_by_one);
+	tcase_add_test(tc, prefetch_hint_on_junk);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
