@@ -11,7 +11,9 @@ static const char usage_main[] =
 	"       tickpipe --help | tickpipe run --help | tickpipe replay --help\n"
 	"\n"
 	"Kernel-bypass market-data pipeline: DPDK RX lcores decode MoldUDP64/ITCH 5.0 into\n"
-	"order books and hand normalized events over SPSC rings to the consumer stage.\n"
+	"order books and hand normalized events over SPSC rings to the CEP + risk lcore: CEP\n"
+	"rules that alert or halt through the kill-switch, and (if configured) a market maker\n"
+	"whose orders pass the kill-switch and the risk guard to the OUCH gateway.\n"
 	"\n"
 	"  run      live: ports, feeds and lcores from the config file; a stats line every\n"
 	"           second; SIGINT/SIGTERM drains the pipeline and prints the report.\n"
@@ -35,17 +37,20 @@ static const char usage_replay[] =
 	"                     time, N = N times faster\n"
 	"  --json             print one JSON object (messages, messages_total, gaps,\n"
 	"                     duplicates, malformed, unknown_refs, books, halts, alerts,\n"
-	"                     latency_ns) instead of the text report. An empty book side is\n"
-	"                     [0,0].\n"
-	"  -c FILE.ini        feeds (destinations, arbitration), rings and rules from a config;\n"
-	"                     without it every MoldUDP64 session found is a feed, its first\n"
-	"                     destination line A and its second line B\n"
+	"                     latency_ns, and strategy when a market maker ran) instead of the\n"
+	"                     text report. An empty book side is [0,0].\n"
+	"  -c FILE.ini        feeds (destinations, arbitration), rings, CEP rules, risk limits,\n"
+	"                     market maker, kill-switch state file, simulated exchange; without\n"
+	"                     it every MoldUDP64 session found is a feed, its first destination\n"
+	"                     line A and its second line B, the built-in rules run (those of\n"
+	"                     strategy/rules.ini.sample) and nothing trades\n"
 	"  -v                 print the EAL command line; EAL/PMD logs at info (-vv: debug)\n";
 
 static const char usage_run[] =
 	"usage: tickpipe [EAL args] -- run -c FILE.ini [--json] [-v]\n"
 	"\n"
-	"  -c FILE.ini   ports, feeds, lcores, rings (see dataplane/tickpipe.ini)\n"
+	"  -c FILE.ini   ports, feeds, lcores, rings, rules, risk, market maker, kill-switch\n"
+	"                state file, order gateway port (see dataplane/tickpipe.ini)\n"
 	"  --json        final report as one JSON object (stats lines go to stderr)\n"
 	"  -v            print the EAL command line; EAL/PMD logs at info (-vv: debug)\n";
 

@@ -8,31 +8,16 @@
 
 #include <rte_cfgfile.h>
 
+#include "config_priv.h"
 #include "netaddr.h"
 
-struct ctx {
-	struct tp_config *c;
-	char *err;
-	size_t errlen;
-};
-
-static int where(const struct ctx *x, const char *sec, const char *key)
+int tp_cfg_where(const struct tp_cfg_ctx *x, const char *sec, const char *key)
 {
 	int l = tp_cfg_index_line(&x->c->index, sec, key);
 	return l ? l : tp_cfg_index_line(&x->c->index, sec, NULL);
 }
 
-#define CFG_FAIL(x, sec, key, ...)                                                           \
-	do {                                                                                 \
-		int l_ = where((x), (sec), (key));                                           \
-		int n_ = snprintf((x)->err, (x)->errlen, "%s:%d: ", (x)->c->path, l_ ? l_ : 1); \
-		if (n_ > 0 && (size_t)n_ < (x)->errlen)                                      \
-			snprintf((x)->err + n_, (x)->errlen - (size_t)n_, __VA_ARGS__);      \
-		return -1;                                                                   \
-	} while (0)
-
-/* Strict unsigned decimal in [min, max]: no sign, no spaces, no suffix. */
-static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+int tp_cfg_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	if (*s < '0' || *s > '9')
 		return -1;
@@ -51,14 +36,32 @@ static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-static int num(struct ctx *x, const char *sec, const char *key, const char *val, uint64_t min,
-	       uint64_t max, uint64_t *out)
+int tp_cfg_num(struct tp_cfg_ctx *x, const char *sec, const char *key, const char *val,
+	       uint64_t min, uint64_t max, uint64_t *out)
 {
-	if (parse_u64(val, min, max, out) != 0)
-		CFG_FAIL(x, sec, key, "%s must be a whole number from %llu to %llu, not '%s'", key,
-			 (unsigned long long)min, (unsigned long long)max, val);
+	if (tp_cfg_parse_u64(val, min, max, out) != 0)
+		TP_CFG_FAIL(x, sec, key, "%s must be a whole number from %llu to %llu, not '%s'", key,
+			    (unsigned long long)min, (unsigned long long)max, val);
 	return 0;
 }
+
+int tp_cfg_entries(struct tp_cfg_ctx *x, struct rte_cfgfile *cf, const char *sec,
+		   struct rte_cfgfile_entry *e)
+{
+	int n = rte_cfgfile_section_num_entries(cf, sec);
+	if (n > TP_CFG_MAX_KEYS)
+		TP_CFG_FAIL(x, sec, NULL, "too many keys in [%s] (at most %d)", sec, TP_CFG_MAX_KEYS);
+	if (n > 0)
+		rte_cfgfile_section_entries(cf, sec, e, n);
+	return n < 0 ? 0 : n;
+}
+
+/* Local short names for the shared helpers. */
+#define ctx tp_cfg_ctx
+#define CFG_FAIL TP_CFG_FAIL
+#define where tp_cfg_where
+#define parse_u64 tp_cfg_parse_u64
+#define num tp_cfg_num
 
 static int is_pci_addr(const char *s)
 {
@@ -340,6 +343,7 @@ int tp_config_load(const char *path, struct tp_config *c, char *err, size_t errl
 	memset(c, 0, sizeof(*c));
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	c->ring_size = TP_DP_RING_DEFAULT;
+	tp_cfg_strat_defaults(&c->strat);
 	if (tp_cfg_index_build(path, &c->index, err, errlen) != 0)
 		return -1;
 	struct ctx x = { .c = c, .err = err, .errlen = errlen };
@@ -376,17 +380,32 @@ int tp_config_load(const char *path, struct tp_config *c, char *err, size_t errl
 				rc = load_rings(&x, cf, s);
 			else if (strcmp(s, "log") == 0)
 				rc = load_log(&x, cf, s);
-			else if (strcmp(s, "rules") == 0 || strncmp(s, "rules.", 6) == 0)
-				c->has_rules = 1;
+			else if (strcmp(s, "rules") == 0)
+				rc = tp_cfg_load_rules(&x, cf, s);
+			else if (strncmp(s, "rule.", 5) == 0)
+				rc = tp_cfg_load_rule(&x, cf, s);
+			else if (strcmp(s, "risk") == 0)
+				rc = tp_cfg_load_risk(&x, cf, s);
+			else if (strcmp(s, "strategy") == 0)
+				rc = tp_cfg_load_strategy(&x, cf, s);
+			else if (strcmp(s, "killswitch") == 0)
+				rc = tp_cfg_load_killswitch(&x, cf, s);
+			else if (strcmp(s, "gateway") == 0)
+				rc = tp_cfg_load_gateway(&x, cf, s);
+			else if (strcmp(s, "simex") == 0)
+				rc = tp_cfg_load_simex(&x, cf, s);
 			else {
 				int l = where(&x, s, NULL);
 				snprintf(err, errlen,
 					 "%s:%d: unknown section [%s] (known: eal, port.N, feed.NAME, "
-					 "rings, log, rules)",
+					 "rings, log, rules, rule.NAME, risk, strategy, killswitch, "
+					 "gateway, simex)",
 					 path, l ? l : 1, s);
 				rc = -1;
 			}
 		}
+		if (rc == 0)
+			rc = tp_cfg_strategy_finish(&x);
 	}
 	for (int i = 0; names && i < ns; i++)
 		free(names[i]);
@@ -453,7 +472,7 @@ int tp_config_check_run(const struct tp_config *c, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	return 0;
+	return tp_cfg_strategy_check_run(c, err, errlen);
 }
 
 void tp_config_free(struct tp_config *c)

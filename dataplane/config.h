@@ -9,7 +9,8 @@
  *                   port, queue
  *   [rings]         size
  *   [log]           dir
- *   [rules], [rules.*]  read by the strategy stage, not checked here
+ *   [rules], [rule.NAME], [risk], [strategy], [killswitch], [gateway], [simex]
+ *                   the strategy stage: see config_strategy.h
  *
  * Comments start with '#'. See dataplane/tickpipe.ini for every key with its default. */
 #ifndef TP_DP_CONFIG_H
@@ -19,6 +20,7 @@
 #include <stdint.h>
 
 #include "config_index.h"
+#include "config_strategy.h"
 #include "dp_limits.h"
 
 enum tp_cfg_proto {
@@ -68,7 +70,7 @@ struct tp_config {
 	uint32_t ring_size;
 	char log_dir[TP_DP_PATH_LEN];
 	char eal_args[256];
-	int has_rules;
+	struct tp_cfg_strat strat;
 	struct tp_cfg_index index;
 };
 

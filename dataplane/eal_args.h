@@ -25,9 +25,10 @@ struct tp_eal_plan {
 	unsigned rx_wanted;                      /* replay: RX lcores that would help */
 	unsigned rx_ids[TP_DP_MAX_RX];           /* run: the config's RX lcore ids */
 	unsigned n_rx_ids;
-	char *vdevs[TP_DP_MAX_PORTS];            /* devargs strings, owned by the caller */
+	char *vdevs[TP_DP_MAX_PORTS + 1];        /* devargs strings, owned by the caller (+1:
+	                                            the order gateway's own port) */
 	unsigned n_vdevs;
-	const char *pci[TP_DP_MAX_PORTS];        /* run: PCI addresses to allow */
+	const char *pci[TP_DP_MAX_PORTS + 1];    /* run: PCI addresses to allow */
 	unsigned n_pci;
 	int is_run;
 	int verbose;

@@ -147,6 +147,18 @@ static int plan_eal(const struct tp_opts *o, const struct tp_config *cfg,
 				plan->rx_ids[plan->n_rx_ids++] = cp->lcores[q];
 		}
 	}
+	/* The order gateway's own egress port, when it has one and something trades. */
+	const struct tp_cfg_gateway *g = &cfg->strat.gw;
+	if (cfg->strat.mm.on && g->dev[0]) {
+		if (g->is_pci) {
+			plan->pci[plan->n_pci++] = g->dev;
+		} else {
+			char *s = strdup(g->dev);
+			if (!s)
+				return -1;
+			plan->vdevs[plan->n_vdevs++] = s;
+		}
+	}
 	return 0;
 }
 

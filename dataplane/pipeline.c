@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_ethdev.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
@@ -222,6 +223,86 @@ static void build_routes(struct tp_pipeline *pl, struct tp_rx_worker *w)
 	w->tick_period_ns = tick < 1000 ? 1000 : tick;
 }
 
+/* The orders of `run` go out of a port only when a market maker sends them. */
+static int gw_wanted(const struct tp_pipeline *pl)
+{
+	const struct tp_config *c = pl->cfg;
+	return pl->mode == TP_RX_LIVE && c && c->strat.mm.on &&
+	       (c->strat.gw.has_port || c->strat.gw.dev[0]);
+}
+
+static uint16_t gw_txq(const struct tp_pipeline *pl, const struct tp_cfg_port *cp)
+{
+	return gw_wanted(pl) && pl->cfg->strat.gw.has_port && pl->cfg->strat.gw.port == cp->id;
+}
+
+static int setup_tx(struct tp_pipeline *pl, char *err, size_t errlen)
+{
+	const struct tp_cfg_gateway *g = &pl->cfg->strat.gw;
+	uint16_t port_id = 0;
+	if (g->has_port) {
+		for (unsigned p = 0; p < pl->cfg->n_ports; p++)
+			if (pl->cfg->ports[p].id == g->port)
+				port_id = pl->ports[p].port_id;
+	} else {
+		struct tp_cfg_port fake = { .is_pci = g->is_pci };
+		snprintf(fake.dev, sizeof(fake.dev), "%s", g->dev);
+		char name[TP_DP_NAME_LEN + 256];
+		dev_name(&fake, name, sizeof(name));
+		if (tp_port_open(&pl->tx_port, name, 0, 0, 1, err, errlen) != 0)
+			return -1;
+		port_id = pl->tx_port.port_id;
+	}
+	int socket = rte_eth_dev_socket_id(port_id);
+	if (tp_tx_init(&pl->tx, port_id, 0, g, socket < 0 ? (int)rte_socket_id() : socket, err,
+		       errlen) != 0)
+		return -1;
+	pl->tx_on = 1;
+	return 0;
+}
+
+/* The kill-switch (one per process), the egress port and the strategy stage, handed to the
+ * consumer. */
+static int setup_strategy(struct tp_pipeline *pl, char *err, size_t errlen)
+{
+	const struct tp_cfg_strat *cs = pl->cfg ? &pl->cfg->strat : NULL;
+	int live = pl->mode == TP_RX_LIVE;
+	char def[TP_DP_PATH_LEN];
+	snprintf(def, sizeof(def), "%s/%s", TP_KS_STATE_DEFAULT_DIR, TP_KS_STATE_DEFAULT_NAME);
+	const char *path = cs && cs->ks_state_file[0] ? cs->ks_state_file : live ? def : NULL;
+	if (tp_ks_ctl_open(&pl->ksc, path, err, errlen) != 0)
+		return -1;
+	pl->ksc_open = 1;
+	if (pl->ksc.corrupt)
+		fprintf(stderr, "tickpipe: warning: %s\n", pl->ksc.load_err);
+	if (gw_wanted(pl) && setup_tx(pl, err, errlen) != 0)
+		return -1;
+	for (unsigned i = 0; i < pl->n_feeds; i++)
+		pl->feed_ptrs[i] = pl->feeds[i].feed;
+	for (unsigned i = 0; i < pl->n_rx; i++)
+		pl->rx_drops[i] = &pl->rx[i]->st->ring_drops;
+	struct tp_strat_params sp = {
+		.cfg = cs, .ks = pl->ksc.ks, .replay = !live, .tx = pl->tx_on ? &pl->tx : NULL,
+		.feeds = pl->feed_ptrs, .n_feeds = pl->n_feeds,
+		.rx_drops = live ? pl->rx_drops : NULL, .n_rx = pl->n_rx,
+		.halt_samples = pl->halt_samples,
+	};
+	pl->strat = tp_strat_create(&sp, err, errlen);
+	if (!pl->strat)
+		return -1;
+	pl->cons.stage.strat = pl->strat;
+	if (cs && cs->mm.on) {
+		char unset[256];
+		tp_cfg_risk_unset(&cs->risk.lim, unset, sizeof(unset));
+		if (unset[0])
+			fprintf(stderr,
+				"tickpipe: warning: [risk] does not set %s: every order will be "
+				"rejected (fail closed)\n",
+				unset);
+	}
+	return 0;
+}
+
 int tp_pipeline_setup(struct tp_pipeline *pl, char *err, size_t errlen)
 {
 	unsigned rx_lcores[TP_DP_MAX_RX], n_rx, cons;
@@ -264,7 +345,7 @@ int tp_pipeline_setup(struct tp_pipeline *pl, char *err, size_t errlen)
 		for (unsigned i = 0; i < pl->ps->n_files; i++) {
 			char name[32];
 			snprintf(name, sizeof(name), "net_pcap%u", i);
-			if (tp_port_open(&pl->ports[i], name, 1, 512, err, errlen) != 0)
+			if (tp_port_open(&pl->ports[i], name, 1, 512, 0, err, errlen) != 0)
 				return -1;
 			pl->n_ports = i + 1;
 			if (add_queue(pl->rx[file_worker[i]], pl->ports[i].port_id, 0,
@@ -275,10 +356,10 @@ int tp_pipeline_setup(struct tp_pipeline *pl, char *err, size_t errlen)
 	} else if (pl->mode == TP_RX_LIVE) {
 		for (unsigned p = 0; p < pl->cfg->n_ports; p++) {
 			const struct tp_cfg_port *cp = &pl->cfg->ports[p];
-			char name[256];
+			char name[TP_DP_NAME_LEN + 256];
 			dev_name(cp, name, sizeof(name));
-			if (tp_port_open(&pl->ports[p], name, cp->rx_queues, cp->rx_desc, err,
-					 errlen) != 0)
+			if (tp_port_open(&pl->ports[p], name, cp->rx_queues, cp->rx_desc,
+					 gw_txq(pl, cp), err, errlen) != 0)
 				return -1;
 			pl->n_ports = p + 1;
 			for (unsigned q = 0; q < cp->rx_queues; q++)
@@ -330,7 +411,7 @@ int tp_pipeline_setup(struct tp_pipeline *pl, char *err, size_t errlen)
 	c->st = zalloc_on("tp_cons_stats", sizeof(*c->st), cons);
 	if (!c->lat || !c->st || tp_stage_init(&c->stage, pl->n_feeds) != 0)
 		ERR("out of memory for the consumer stage");
-	return 0;
+	return setup_strategy(pl, err, errlen);
 }
 
 static uint64_t sum_rx(const struct tp_pipeline *pl, size_t off)
@@ -386,16 +467,32 @@ static int all_rx_done(const struct tp_pipeline *pl)
 	return 1;
 }
 
-void tp_pipeline_run(struct tp_pipeline *pl)
+void tp_pipeline_launch(struct tp_pipeline *pl)
 {
-	uint64_t hz = rte_get_tsc_hz();
 	/* Downstream first, so nothing upstream ever waits on a stage that is not there. */
 	rte_eal_remote_launch(tp_consumer_main, &pl->cons, pl->cons.lcore);
 	pl->tsc_begin = rte_rdtsc();
 	pl->pace_tsc0 = pl->tsc_begin;
 	for (unsigned i = 0; i < pl->n_rx; i++)
 		rte_eal_remote_launch(tp_rx_main, pl->rx[i], pl->rx[i]->lcore);
+}
 
+static void ks_duty(struct tp_pipeline *pl)
+{
+	if (pl->ksc_open && tp_ks_ctl_tick(&pl->ksc) != 0)
+		fprintf(stderr, "tickpipe: warning: kill-switch state file: %s\n",
+			pl->ksc.persist_err);
+}
+
+void tp_pipeline_run(struct tp_pipeline *pl)
+{
+	tp_pipeline_launch(pl);
+	tp_pipeline_wait(pl);
+}
+
+void tp_pipeline_wait(struct tp_pipeline *pl)
+{
+	uint64_t hz = rte_get_tsc_hz();
 	int live = pl->mode == TP_RX_LIVE;
 	int tty = !live && isatty(STDERR_FILENO);
 	FILE *stats_out = pl->opts->json ? stderr : stdout;
@@ -409,6 +506,8 @@ void tp_pipeline_run(struct tp_pipeline *pl)
 			pl->signalled = 1;
 			__atomic_store_n(&pl->stop, 1, __ATOMIC_RELAXED);
 		}
+		/* Off the hot path: the control thread persists what the lcores changed. */
+		ks_duty(pl);
 		if (all_rx_done(pl))
 			break;
 		uint64_t now = rte_rdtsc();
@@ -425,6 +524,7 @@ void tp_pipeline_run(struct tp_pipeline *pl)
 	}
 	rte_eal_mp_wait_lcore();
 	pl->tsc_end = rte_rdtsc();
+	ks_duty(pl);
 	if (progressed) {
 		fputs("\r\033[K", stderr);
 		fflush(stderr);
@@ -452,6 +552,16 @@ void tp_pipeline_teardown(struct tp_pipeline *pl)
 		rte_free(w);
 		pl->rx[i] = NULL;
 	}
+	tp_port_close(&pl->tx_port);
+	if (pl->tx_on)
+		tp_tx_free(&pl->tx);
+	pl->tx_on = 0;
+	tp_strat_free(pl->strat);
+	pl->strat = NULL;
+	pl->cons.stage.strat = NULL;
+	if (pl->ksc_open)
+		tp_ks_ctl_close(&pl->ksc);
+	pl->ksc_open = 0;
 	tp_stage_free(&pl->cons.stage);
 	rte_free(pl->cons.lat);
 	rte_free(pl->cons.st);

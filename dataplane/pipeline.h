@@ -13,10 +13,13 @@
 #include "config.h"
 #include "consumer.h"
 #include "dp_limits.h"
+#include "ks_ctl.h"
 #include "port.h"
 #include "prescan.h"
 #include "rx_worker.h"
+#include "strat.h"
 #include "tp_feed.h"
+#include "tx.h"
 
 struct tp_dp_feed {
 	char name[TP_DP_NAME_LEN];
@@ -40,6 +43,17 @@ struct tp_pipeline {
 	struct tp_consumer cons;
 	unsigned main_lcore;
 
+	/* The strategy stage (on the consumer lcore) and the process's one kill-switch. */
+	struct tp_ks_ctl ksc;
+	int ksc_open;
+	struct tp_strat *strat;
+	struct tp_feed *feed_ptrs[TP_DP_MAX_FEEDS];
+	const uint64_t *rx_drops[TP_DP_MAX_RX];
+	struct tp_port tx_port;              /* [gateway] dev: a port of its own (run) */
+	struct tp_tx tx;
+	int tx_on;
+	uint32_t halt_samples;               /* set before setup: keep raw tick-to-halt samples */
+
 	int stop;                            /* read by the RX lcores */
 	uint64_t pace_tsc0;                  /* replay start, for --speed */
 	uint64_t tsc_begin, tsc_end;
@@ -49,6 +63,11 @@ struct tp_pipeline {
 int tp_pipeline_setup(struct tp_pipeline *pl, char *err, size_t errlen);
 /* Launches the lcores and returns once they all stopped. */
 void tp_pipeline_run(struct tp_pipeline *pl);
+/* The same in two halves, for a program that has work of its own on the main thread while
+ * the lcores run (the tick-to-halt benchmark): launch, then wait (which is the control
+ * loop: signals, stats, progress, kill-switch persistence) until every RX lcore is done. */
+void tp_pipeline_launch(struct tp_pipeline *pl);
+void tp_pipeline_wait(struct tp_pipeline *pl);
 void tp_pipeline_teardown(struct tp_pipeline *pl);
 
 #endif

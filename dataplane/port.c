@@ -12,7 +12,7 @@
 #include "dp_limits.h"
 
 int tp_port_open(struct tp_port *p, const char *devname, uint16_t nb_rxq, uint16_t nb_desc,
-		 char *err, size_t errlen)
+		 uint16_t nb_txq, char *err, size_t errlen)
 {
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", devname);
@@ -23,11 +23,17 @@ int tp_port_open(struct tp_port *p, const char *devname, uint16_t nb_rxq, uint16
 	}
 	p->port_id = pid;
 	p->nb_rxq = nb_rxq;
+	p->nb_txq = nb_txq;
 
 	struct rte_eth_dev_info info;
 	int rc = rte_eth_dev_info_get(pid, &info);
 	if (rc != 0) {
 		snprintf(err, errlen, "port %s: dev_info: %s", devname, rte_strerror(-rc));
+		return -1;
+	}
+	if (nb_txq > info.max_tx_queues) {
+		snprintf(err, errlen, "port %s: %u tx queues asked, the device has %u", devname,
+			 nb_txq, info.max_tx_queues);
 		return -1;
 	}
 	if (nb_rxq > info.max_rx_queues) {
@@ -43,19 +49,22 @@ int tp_port_open(struct tp_port *p, const char *devname, uint16_t nb_rxq, uint16
 						   (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
 	}
 	/* Capture time per mbuf: replay runs its arbitration windows and pacing on it. */
-	if (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP) {
+	if (nb_rxq && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TIMESTAMP)) {
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TIMESTAMP;
 		p->ts_offload = 1;
 	}
-	rc = rte_eth_dev_configure(pid, nb_rxq, 0, &conf);
+	rc = rte_eth_dev_configure(pid, nb_rxq, nb_txq, &conf);
 	if (rc != 0) {
 		snprintf(err, errlen, "port %s: configure: %s", devname, rte_strerror(-rc));
 		return -1;
 	}
-	uint16_t nrx = nb_desc, ntx = 0;
+	p->configured = 1;
+	uint16_t nrx = nb_desc, ntx = 512;
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nrx, &ntx);
-	if (rc != 0)
+	if (rc != 0) {
 		nrx = nb_desc;
+		ntx = 512;
+	}
 	p->nb_desc = nrx;
 
 	int socket = rte_eth_dev_socket_id(pid);
@@ -69,11 +78,23 @@ int tp_port_open(struct tp_port *p, const char *devname, uint16_t nb_rxq, uint16
 		n <<= 1;
 	char pname[RTE_MEMPOOL_NAMESIZE];
 	snprintf(pname, sizeof(pname), "tp_mb%u", pid);
-	p->pool = rte_pktmbuf_pool_create(pname, n - 1, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
-	if (!p->pool) {
-		snprintf(err, errlen, "port %s: mbuf pool of %u: %s", devname, n - 1,
-			 rte_strerror(rte_errno));
-		return -1;
+	if (nb_rxq) {
+		p->pool = rte_pktmbuf_pool_create(pname, n - 1, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+						  socket);
+		if (!p->pool) {
+			snprintf(err, errlen, "port %s: mbuf pool of %u: %s", devname, n - 1,
+				 rte_strerror(rte_errno));
+			return -1;
+		}
+	}
+	for (uint16_t q = 0; q < nb_txq; q++) {
+		struct rte_eth_txconf txc = info.default_txconf;
+		rc = rte_eth_tx_queue_setup(pid, q, ntx, (unsigned)socket, &txc);
+		if (rc != 0) {
+			snprintf(err, errlen, "port %s: tx queue %u: %s", devname, q,
+				 rte_strerror(-rc));
+			return -1;
+		}
 	}
 	for (uint16_t q = 0; q < nb_rxq; q++) {
 		struct rte_eth_rxconf rxc = info.default_rxconf;
@@ -110,8 +131,11 @@ void tp_port_close(struct tp_port *p)
 		(void)rte_eth_dev_stop(p->port_id);
 		p->started = 0;
 	}
-	if (p->pool) {
+	if (p->configured) {
 		(void)rte_eth_dev_close(p->port_id);
+		p->configured = 0;
+	}
+	if (p->pool) {
 		rte_mempool_free(p->pool);
 		p->pool = NULL;
 	}

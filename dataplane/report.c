@@ -7,6 +7,7 @@
 #include <rte_lcore.h>
 
 #include "latency.h"
+#include "report_strat.h"
 #include "tp_book.h"
 
 struct totals {
@@ -142,21 +143,6 @@ static struct book_row *collect_books(const struct tp_pipeline *pl, size_t *n_ou
 	return v;
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
 static void latencies(const struct tp_pipeline *pl, struct tp_lat_summary *dec,
 		      struct tp_lat_summary *con)
 {
@@ -182,7 +168,7 @@ void tp_report_json(const struct tp_pipeline *pl, FILE *out)
 			continue;
 		char key[2] = { (char)k, 0 };
 		fputs(first ? "" : ",", out);
-		json_str(out, key);
+		tp_dp_json_str(out, key);
 		fprintf(out, ":%llu", (unsigned long long)t->msgs[k]);
 		first = 0;
 	}
@@ -197,7 +183,7 @@ void tp_report_json(const struct tp_pipeline *pl, FILE *out)
 	for (size_t i = 0; i < nb; i++) {
 		const struct tp_book_stock_stats *s = &rows[i].s;
 		fputs(i ? "," : "", out);
-		json_str(out, rows[i].key);
+		tp_dp_json_str(out, rows[i].key);
 		/* An empty side is [0,0] (the book reports 0/0), never null: consumers index
 		 * the pair without a type check, and tickpipe-gen's manifest says the same. */
 		fprintf(out, ":{\"bid\":[%u,%llu],\"ask\":[%u,%llu],\"bid_levels\":%u,\"ask_levels\":%u}",
@@ -208,14 +194,20 @@ void tp_report_json(const struct tp_pipeline *pl, FILE *out)
 	free(rows);
 	struct tp_lat_summary dec, con;
 	latencies(pl, &dec, &con);
+	fputs("},\"halts\":", out);
+	tp_report_halts_json(pl, out);
+	fputs(",\"alerts\":", out);
+	tp_report_alerts_json(pl, out);
 	fprintf(out,
-		"},\"halts\":[],\"alerts\":{},\"latency_ns\":{"
+		",\"latency_ns\":{"
 		"\"rx_to_decoded\":{\"p50\":%llu,\"p99\":%llu,\"p999\":%llu,\"max\":%llu},"
-		"\"rx_to_consumed\":{\"p50\":%llu,\"p99\":%llu,\"p999\":%llu,\"max\":%llu}}}\n",
+		"\"rx_to_consumed\":{\"p50\":%llu,\"p99\":%llu,\"p999\":%llu,\"max\":%llu}}",
 		(unsigned long long)dec.p50, (unsigned long long)dec.p99,
 		(unsigned long long)dec.p999, (unsigned long long)dec.max,
 		(unsigned long long)con.p50, (unsigned long long)con.p99,
 		(unsigned long long)con.p999, (unsigned long long)con.max);
+	tp_report_strategy_json(pl, out);
+	fputs("}\n", out);
 	free(t);
 }
 
@@ -334,6 +326,7 @@ void tp_report_text(const struct tp_pipeline *pl, FILE *out)
 	fprintf(out, "  rx_to_consumed %9llu %9llu %9llu %9llu %9llu\n", (unsigned long long)con.p50,
 		(unsigned long long)con.p99, (unsigned long long)con.p999,
 		(unsigned long long)con.max, (unsigned long long)con.count);
+	tp_report_halt_latency_text(pl, out);
 	size_t nb;
 	struct book_row *rows = collect_books(pl, &nb);
 	fprintf(out, "books: %zu symbol%s\n", nb, nb == 1 ? "" : "s");
@@ -349,5 +342,6 @@ void tp_report_text(const struct tp_pipeline *pl, FILE *out)
 			(unsigned long long)s->ask_qty, s->ask_levels, s->stale ? "  STALE" : "");
 	}
 	free(rows);
+	tp_report_strategy_text(pl, out);
 	free(t);
 }

@@ -248,6 +248,10 @@ static void rx_replay_pcap(struct tp_rx_worker *w)
 				clock_ns = t;
 			maybe_tick(w, clock_ns);
 			rx_frame(w, m, clock_ns, tsc);
+			/* Paced, each packet is "on the wire" alone: publish it now, not at the
+			 * next packet's pause (one gap of capture time later). */
+			if (w->speed > 0)
+				tp_sink_flush(&w->sink);
 			bytes += m->pkt_len;
 			used[nused++] = m;
 		}
@@ -295,6 +299,9 @@ static void rx_live(struct tp_rx_worker *w)
 				rx_frame(w, pkts[k], now_ns, tsc);
 			}
 			tp_sink_flush(&w->sink);
+			/* Drops reach the CEP's overflow rule now, not at the next publish. */
+			if (unlikely(w->sink.drops != w->st->ring_drops))
+				TP_STAT_SET(w->st->ring_drops, w->sink.drops);
 			rte_pktmbuf_free_bulk(pkts, n);
 			q->got += n;
 			TP_STAT_ADD(w->st->packets, n);

@@ -1,11 +1,13 @@
 #include "stage.h"
 
+#include "strat.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 int tp_stage_init(struct tp_stage *st, unsigned n_feeds)
 {
-	memset(st, 0, sizeof(*st));
+	memset(st, 0, sizeof(*st)); /* strat is wired later, once the strategy exists */
 	st->n_feeds = n_feeds;
 	for (unsigned i = 0; i < n_feeds; i++) {
 		size_t bytes = TP_STAGE_LOCATES * sizeof(struct tp_sym_stats);
@@ -32,6 +34,10 @@ void tp_stage_free(struct tp_stage *st)
 
 void tp_stage_on_event(struct tp_stage *st, const struct tp_event *ev)
 {
+	/* The strategy first, and for every event (gaps included): a rule that halts on this
+	 * event does so before anything else is spent on it. */
+	if (st->strat)
+		tp_strat_on_event(st->strat, ev);
 	st->kinds[ev->kind & 15u]++;
 	if (__builtin_expect(ev->feed_id >= st->n_feeds, 0)) {
 		st->bad_feed++;
@@ -63,5 +69,4 @@ void tp_stage_on_event(struct tp_stage *st, const struct tp_event *ev)
 		s->bid_px = ev->bid_px;
 		s->ask_px = ev->ask_px;
 	}
-	/* Strategy hook: CEP rules, risk guard and kill-switch will be called here. */
 }

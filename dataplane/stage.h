@@ -1,6 +1,6 @@
-/* The consumer's per-event stage: today per-symbol statistics; tomorrow the strategy chain
- * (CEP windows, risk guard, kill-switch) is called from tp_stage_on_event(), once per event,
- * in ring order, on the consumer lcore. */
+/* The consumer's per-event stage: per-symbol statistics, and the strategy chain (CEP rules,
+ * kill-switch, risk guard, market maker, gateway: strat.h), called from tp_stage_on_event()
+ * once per event, in ring order, on the consumer lcore. */
 #ifndef TP_DP_STAGE_H
 #define TP_DP_STAGE_H
 
@@ -20,7 +20,10 @@ struct tp_sym_stats {
 	uint32_t flags;        /* TP_EVF_* of the last event (stale book...) */
 };
 
+struct tp_strat;
+
 struct tp_stage {
+	struct tp_strat *strat;                    /* NULL: statistics only */
 	struct tp_sym_stats *sym[TP_DP_MAX_FEEDS]; /* [feed_id][stock_locate], preallocated */
 	unsigned n_feeds;
 	uint64_t kinds[16];                        /* events by enum tp_event_kind */

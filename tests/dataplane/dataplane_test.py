@@ -91,8 +91,12 @@ def parse_report(stdout):
     for stage, v in j["latency_ns"].items():
         eq(list(v.keys()), ["p50", "p99", "p999", "max"], f"latency_ns.{stage} keys")
         check(v["p50"] <= v["p99"] <= v["p999"] <= v["max"], f"latency_ns.{stage} ordered")
-    eq(j["halts"], [], "halts")
-    eq(j["alerts"], {}, "alerts")
+    check(isinstance(j["halts"], list), "halts is a list")
+    for h in j["halts"]:
+        eq(list(h.keys()), ["symbol", "rule", "exchange_ts_ns", "seq"], "halt keys")
+    check(isinstance(j["alerts"], dict) and all(isinstance(v, int) and v > 0
+                                                for v in j["alerts"].values()),
+          "alerts: a positive count per rule")
     for sym, b in j["books"].items():
         eq(list(b.keys()), ["bid", "ask", "bid_levels", "ask_levels"], f"books.{sym} keys")
     return j
@@ -134,6 +138,32 @@ def omi(env, name):
     return os.path.join(env.data, "itch-moldudp64", name)
 
 
+def mold_messages(path):
+    """(seq, ITCH message bytes) of every MoldUDP64 message in an Ethernet/IPv4/UDP capture
+    (no VLAN), in capture order: an independent reader for the expected halts."""
+    with open(path, "rb") as f:
+        data = f.read()
+    out, off = [], 24
+    while off + 16 <= len(data):
+        caplen = int.from_bytes(data[off + 8:off + 12], "little")
+        frame = data[off + 16:off + 16 + caplen]
+        off += 16 + caplen
+        ihl = (frame[14] & 15) * 4
+        p = frame[14 + ihl + 8:]
+        seq, count, o = int.from_bytes(p[10:18], "big"), int.from_bytes(p[18:20], "big"), 20
+        for i in range(count if count != 0xFFFF else 0):
+            n = int.from_bytes(p[o:o + 2], "big")
+            out.append((seq + i, p[o + 2:o + 2 + n]))
+            o += 2 + n
+    return out
+
+
+def seq_gap_halt(seq, ts):
+    """The default rule set's halt for an unrecovered gap: everything, at the first missing
+    sequence number, at the exchange time of the last message before it."""
+    return [{"symbol": "*", "rule": "seq_gap", "exchange_ts_ns": ts, "seq": seq}]
+
+
 def lcores_two_rx():
     """main and two RX lcores on the first allowed CPU, the consumer on the last."""
     cpus = sorted(os.sched_getaffinity(0))
@@ -165,6 +195,7 @@ def omi_single(env):
         # D, E and U name an order this one-packet capture never added.
         eq(j["unknown_refs"], unknown, f + " unknown_refs")
         eq(j["books"], {}, f + " books (no stock directory in the capture)")
+        eq((j["halts"], j["alerts"]), ([], {}), f + " halts and alerts")
 
 
 @case
@@ -177,6 +208,12 @@ def omi_multiple_gap(env):
     j = env.json(["replay", "--pcap", p])
     for k, v in want.items():
         eq(j[k], v, k)
+    # The default rules halt everything on an unrecovered gap. Its first missing message is
+    # 14764497; the only message before it (a D of an unknown order) made no event, so the
+    # engine has no exchange time yet: 0. The messages after the gap come hours after
+    # 09:30 in the feed's clock: the feed was silent (the feed_silent alert).
+    eq(j["halts"], seq_gap_halt(14764497, 0), "halts")
+    eq(j["alerts"], {"feed_silent": 1, "seq_gap": 1}, "alerts")
     # Routing by the config's line_a (233.54.12.111:26477) instead of by session: same.
     cfg = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "dataplane",
                        "tickpipe.ini")
@@ -202,6 +239,11 @@ def omi_merge_by_capture_time(env):
     eq(j["gaps"], {"messages_missing": 41, "events": 2}, "gaps")
     eq(j["duplicates"], 0, "duplicates")
     eq(j["unknown_refs"], 3, "unknown_refs")
+    # Two gaps, one halt: a halt_all rule halts once until an operator resumes. The first
+    # hole starts at 14757702, after the U (14757701) of an unknown order, which made no
+    # event: the engine has no exchange time yet (0).
+    eq(j["halts"], seq_gap_halt(14757702, 0), "halts")
+    eq(j["alerts"], {"seq_gap": 1}, "alerts")
     # A 721 and D 722 are 844 ns apart: microsecond stamps alone would tie them.
     j2 = env.json(["replay", "--pcap", omi(env, files[1]), "--pcap", omi(env, files[2])])
     eq(j2["messages"], {"A": 1, "D": 1}, "A before D")
@@ -222,6 +264,9 @@ def itch_binaryfile(env):
     eq(j["duplicates"], 0, "duplicates")
     eq(j["malformed"], 0, "malformed")
     eq(sorted(j["books"].keys()), ["ALC", "BOB", "CHAR"], "symbols")
+    # The default rules raise alerts on this artificial day (books that stay crossed, long
+    # silences) but halt nothing; the alerts are the same in every run.
+    eq(j["halts"], [], "halts")
     j2 = env.json(["replay", "--itch-file", f])
     eq(strip_latency(j2), strip_latency(j), "two runs")
 
@@ -237,6 +282,7 @@ def gen_clean(env):
     # tickpipe's own EAL defaults, nothing given.
     j = env.json(["replay", "--pcap", p], eal=None)
     expect_manifest(j, m)
+    eq((j["halts"], j["alerts"]), ([], {}), "a clean session: no halt, no alert")
     check(j["latency_ns"]["rx_to_decoded"]["max"] > 0, "rx_to_decoded measured")
     check(j["latency_ns"]["rx_to_consumed"]["max"] > 0, "rx_to_consumed measured")
 
@@ -278,6 +324,12 @@ def gen_loss_a_only(env):
     j = env.json(["replay", "--pcap", p])
     expect_manifest(j, m, books=False)
     check(j["gaps"]["events"] >= 1, "gap events declared")
+    # The first hole halts everything (once): its sequence number from the capture itself,
+    # the time of the message before it (tickpipe-gen: 09:30:00 + (seq - 1) / rate).
+    have = {s for s, _ in mold_messages(p)}
+    first = min(s for s in range(1, m["last_seq"] + 1) if s not in have)
+    eq(j["halts"], seq_gap_halt(first, 34200 * 10**9 + (first - 2) * 1000), "halts")
+    eq(j["alerts"], {"seq_gap": 1}, "alerts")
 
 
 @case
@@ -288,6 +340,9 @@ def gen_gap(env):
     expect_manifest(j, m, books=False)
     eq(j["gaps"], {"messages_missing": 50, "events": 1}, "gaps")
     eq(sorted(j["books"].keys()), sorted(m["books"].keys()), "symbols")
+    first = m["anomalies"]["gap"]["first_seq"]
+    eq(j["halts"], seq_gap_halt(first, 34200 * 10**9 + (first - 2) * 1000), "halts")
+    eq(j["alerts"], {"seq_gap": 1}, "alerts")
 
 
 @case
@@ -354,6 +409,20 @@ def two_rx_lcores(env):
             key = sym if sym not in m1["books"] or sym not in m2["books"] else sym + "@" + sess
             eq(j["books"].get(key), book, f"books[{key}]")
     eq(len(j["books"]), 12, "5 + 7 book entries")
+    # Rules run per feed: AAAB of SESSA and AAAB of SESSB never share a window, so no
+    # price move between two different instruments. The message-rate rule (more than 5000
+    # events of one stock within 100 ms) fires once for every stock of either session that
+    # has more than 5000 messages: both sessions last less than 100 ms.
+    bursts = 0
+    for p in (p1, p2):
+        per = {}
+        for _, msg in dict(mold_messages(p)).items():  # one copy of each sequence number
+            loc = int.from_bytes(msg[1:3], "big")
+            if loc:
+                per[loc] = per.get(loc, 0) + 1
+        bursts += sum(1 for n in per.values() if n > 5000)
+    eq(j["halts"], [], "halts")
+    eq(j["alerts"], {"msg_burst": bursts} if bursts else {}, "alerts")
     # Default lcores on this machine: when there is no CPU for a second RX lcore, one
     # lcore polls both ports.
     if len(os.sched_getaffinity(0)) <= 3:
@@ -422,7 +491,8 @@ def run_live_sigint(env):
         f.write(f"# live run over a capture vdev\n[port.0]\ndev = net_pcap0,rx_pcap={p}\n"
                 "lcores = 1\n\n[feed.gen]\nprotocol = itch50-moldudp64\n"
                 "line_a = 233.54.12.111:26477\nline_b = 233.54.12.112:26477\nport = 0\n"
-                "queue = 0\n\n[rings]\nsize = 4096\n")
+                "queue = 0\n\n[rings]\nsize = 4096\n\n[killswitch]\n"
+                f"state_file = {env.path('ks.state')}\n")
     cmd = [env.tickpipe] + EAL + ["--", "run", "-c", cfg]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env.env)
@@ -442,6 +512,15 @@ def run_live_sigint(env):
                     re.M), "counts:\n" + out)
     check(re.search(r"^  gen +rx lcore 1: packets " + str(m["frames"]), out, re.M),
           "feed line:\n" + out)
+    # Live, a full ring drops events; the overflow rule then halts everything, and only
+    # then: no drop, no halt.
+    drops = int(re.search(r"^  rx lcore 1 .*, drops (\d+)$", out, re.M).group(1))
+    halts = re.search(r"^halts: (\d+)$", out, re.M)
+    check(halts, "halts line:\n" + out)
+    if drops:
+        check(re.search(r"^  \* +rule overflow ", out, re.M), "overflow halt:\n" + out)
+    else:
+        eq(halts.group(1), "0", "no drop, no halt")
     # --json: stats lines move to stderr, stdout is the one object.
     proc = subprocess.Popen(cmd + ["--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env.env)
@@ -452,6 +531,9 @@ def run_live_sigint(env):
     j = parse_report(out)
     expect_manifest(j, m)
     check(re.search(r"^stats: pkts ", err, re.M), "stats lines on stderr with --json")
+    # Live, a full ring drops (and the overflow rule halts everything); nothing else may.
+    check(all(h["rule"] == "overflow" and h["symbol"] == "*" for h in j["halts"]),
+          f"only overflow halts: {j['halts']}")
 
 
 # ---- refusals ------------------------------------------------------------------------------

@@ -1,0 +1,62 @@
+#include "ks_ctl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int tp_ks_ctl_open(struct tp_ks_ctl *k, const char *path, char *err, size_t errlen)
+{
+	memset(k, 0, sizeof(*k));
+	if (path && path[0])
+		snprintf(k->path, sizeof(k->path), "%s", path);
+	k->ks = tp_ks_create(k->path[0] ? k->path : NULL, k->load_err, sizeof(k->load_err));
+	if (!k->ks) {
+		snprintf(err, errlen, "kill-switch: %s", k->load_err);
+		return -1;
+	}
+	k->corrupt = tp_ks_loaded_corrupt(k->ks);
+	if (!k->corrupt)
+		k->load_err[0] = '\0';
+	tp_ks_status(k->ks, &k->at_start);
+	/* The restore itself is audited: the report shows what came back halted. */
+	tp_ks_ctl_tick(k);
+	return 0;
+}
+
+static void drain_audit(struct tp_ks_ctl *k)
+{
+	struct tp_ks_audit_iter it;
+	struct tp_ks_audit_rec r;
+	tp_ks_audit_begin(k->ks, &it);
+	while (tp_ks_audit_next(k->ks, &it, &r)) {
+		if (k->n_audit < TP_KSCTL_AUDIT_KEEP)
+			k->audit[k->n_audit++] = r;
+		k->audit_total++;
+	}
+	tp_ks_audit_consume(k->ks, &it);
+}
+
+int tp_ks_ctl_tick(struct tp_ks_ctl *k)
+{
+	drain_audit(k);
+	if (!k->path[0])
+		return 0;
+	char why[256];
+	int rc = tp_ks_persist_if_changed(k->ks, why, sizeof(why));
+	if (rc == 0) {
+		k->persists++;
+		k->persist_err[0] = '\0';
+	} else if (rc < 0) {
+		int first = k->persist_err[0] == '\0';
+		k->persist_errors++;
+		snprintf(k->persist_err, sizeof(k->persist_err), "%s", why);
+		if (first)
+			return -1;
+	}
+	return 0;
+}
+
+void tp_ks_ctl_close(struct tp_ks_ctl *k)
+{
+	tp_ks_free(k->ks);
+	k->ks = NULL;
+}
