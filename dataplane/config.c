@@ -338,6 +338,35 @@ static int load_log(struct ctx *x, struct rte_cfgfile *cf, const char *sec)
 	return 0;
 }
 
+static int load_ctl(struct ctx *x, struct rte_cfgfile *cf, const char *sec)
+{
+	int n = rte_cfgfile_section_num_entries(cf, sec);
+	struct rte_cfgfile_entry e[64];
+	if (n > 64)
+		CFG_FAIL(x, sec, NULL, "too many keys in [%s]", sec);
+	rte_cfgfile_section_entries(cf, sec, e, n);
+	for (int i = 0; i < n; i++) {
+		const char *v = e[i].value;
+		if (strcmp(e[i].name, "socket") == 0) {
+			if (strcmp(v, "off") != 0 && v[0] != '/')
+				CFG_FAIL(x, sec, "socket", "socket must be an absolute path or off, not "
+					 "'%s'", v);
+			if (strlen(v) >= sizeof(x->c->ctl_socket))
+				CFG_FAIL(x, sec, "socket", "socket path longer than %zu bytes",
+					 sizeof(x->c->ctl_socket) - 1);
+			snprintf(x->c->ctl_socket, sizeof(x->c->ctl_socket), "%s", v);
+		} else if (strcmp(e[i].name, "group") == 0) {
+			if (!v[0] || strlen(v) >= sizeof(x->c->ctl_group))
+				CFG_FAIL(x, sec, "group", "group must be a group name or number");
+			snprintf(x->c->ctl_group, sizeof(x->c->ctl_group), "%s", v);
+		} else {
+			CFG_FAIL(x, sec, e[i].name, "unknown key '%s' in [ctl] (known: socket, group)",
+				 e[i].name);
+		}
+	}
+	return 0;
+}
+
 int tp_config_load(const char *path, struct tp_config *c, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof(*c));
@@ -380,6 +409,8 @@ int tp_config_load(const char *path, struct tp_config *c, char *err, size_t errl
 				rc = load_rings(&x, cf, s);
 			else if (strcmp(s, "log") == 0)
 				rc = load_log(&x, cf, s);
+			else if (strcmp(s, "ctl") == 0)
+				rc = load_ctl(&x, cf, s);
 			else if (strcmp(s, "rules") == 0)
 				rc = tp_cfg_load_rules(&x, cf, s);
 			else if (strncmp(s, "rule.", 5) == 0)
@@ -398,8 +429,8 @@ int tp_config_load(const char *path, struct tp_config *c, char *err, size_t errl
 				int l = where(&x, s, NULL);
 				snprintf(err, errlen,
 					 "%s:%d: unknown section [%s] (known: eal, port.N, feed.NAME, "
-					 "rings, log, rules, rule.NAME, risk, strategy, killswitch, "
-					 "gateway, simex)",
+					 "rings, log, ctl, rules, rule.NAME, risk, strategy, "
+					 "killswitch, gateway, simex)",
 					 path, l ? l : 1, s);
 				rc = -1;
 			}

@@ -9,6 +9,7 @@
  *                   port, queue
  *   [rings]         size
  *   [log]           dir
+ *   [ctl]           socket = control socket path (or off), group = its owning group
  *   [rules], [rule.NAME], [risk], [strategy], [killswitch], [gateway], [simex]
  *                   the strategy stage: see config_strategy.h
  *
@@ -69,6 +70,8 @@ struct tp_config {
 	unsigned n_feeds;
 	uint32_t ring_size;
 	char log_dir[TP_DP_PATH_LEN];
+	char ctl_socket[108];                /* [ctl] socket: "" = default, "off" = none */
+	char ctl_group[64];                  /* [ctl] group: "" = the process's */
 	char eal_args[256];
 	struct tp_cfg_strat strat;
 	struct tp_cfg_index index;

@@ -6,6 +6,7 @@
 int tp_ks_ctl_open(struct tp_ks_ctl *k, const char *path, char *err, size_t errlen)
 {
 	memset(k, 0, sizeof(*k));
+	pthread_mutex_init(&k->lock, NULL);
 	if (path && path[0])
 		snprintf(k->path, sizeof(k->path), "%s", path);
 	k->ks = tp_ks_create(k->path[0] ? k->path : NULL, k->load_err, sizeof(k->load_err));
@@ -41,7 +42,9 @@ int tp_ks_ctl_tick(struct tp_ks_ctl *k)
 	if (!k->path[0])
 		return 0;
 	char why[256];
+	pthread_mutex_lock(&k->lock);
 	int rc = tp_ks_persist_if_changed(k->ks, why, sizeof(why));
+	pthread_mutex_unlock(&k->lock);
 	if (rc == 0) {
 		k->persists++;
 		k->persist_err[0] = '\0';
@@ -59,4 +62,5 @@ void tp_ks_ctl_close(struct tp_ks_ctl *k)
 {
 	tp_ks_free(k->ks);
 	k->ks = NULL;
+	pthread_mutex_destroy(&k->lock);
 }

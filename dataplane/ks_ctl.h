@@ -10,6 +10,7 @@
 #ifndef TP_DP_KS_CTL_H
 #define TP_DP_KS_CTL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,9 @@ struct tp_ks_ctl {
 	struct tp_ks_audit_rec audit[TP_KSCTL_AUDIT_KEEP]; /* the first records of the run */
 	unsigned n_audit;
 	uint64_t audit_total;
+	/* Held around every persist: the control thread (dataplane/ctl) persists too, after
+	 * a kill and inside a resume, and the state file has one writer at a time. */
+	pthread_mutex_t lock;
 };
 
 /* path NULL or "": in memory. 0, or -1 (out of memory) with err. A corrupt state file is not

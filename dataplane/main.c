@@ -12,12 +12,15 @@
 
 #include "cli.h"
 #include "config.h"
+#include "ctl_provider.h"
 #include "eal_args.h"
 #include "pipeline.h"
 #include "prescan.h"
 #include "report.h"
 #include "signals.h"
 #include "tp_binfile.h"
+#include "tp_ctl_proto.h"
+#include "tp_ctl_telemetry.h"
 
 #define EXIT_USAGE 2
 
@@ -100,6 +103,32 @@ static int eal_init_contained(int argc, char **argv, int verbose, char *err, siz
 		fwrite(text, 1, len, stderr);
 	}
 	return rc;
+}
+
+/* The ops console: `run` serves the control socket by default ([ctl] socket, else
+ * TP_CTL_DEFAULT_SOCKET), a replay only when the config names one; "off" turns it off. A
+ * socket the config names must come up (-1, err says why); the default one may not (no
+ * /run/tickpipe outside systemd, or another instance on it): a warning, and the run goes on
+ * with the kill-switch's rules but without the console. */
+static int start_ctl(struct tp_pipeline *pl, const struct tp_config *cfg,
+		     struct tp_dp_ctl **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	const char *sock = cfg && cfg->ctl_socket[0] ? cfg->ctl_socket : NULL;
+	if ((sock && strcmp(sock, "off") == 0) || (!sock && pl->mode != TP_RX_LIVE))
+		return 0;
+	const char *group = cfg && cfg->ctl_group[0] ? cfg->ctl_group : NULL;
+	*out = tp_dp_ctl_start(pl, sock, group, &pl->ksc.lock, err, errlen);
+	if (!*out) {
+		if (sock)
+			return -1;
+		fprintf(stderr, "tickpipe: warning: %s (no ops console)\n", err);
+		return 0;
+	}
+	/* dpdk-telemetry.py: /tickpipe/status, /tickpipe/stats, /tickpipe/book */
+	if (tp_ctl_telemetry_register(sock ? sock : TP_CTL_DEFAULT_SOCKET) != 0)
+		fprintf(stderr, "tickpipe: warning: telemetry commands not registered\n");
+	return 0;
 }
 
 static int fail(int code, const char *msg)
@@ -243,10 +272,14 @@ int main(int argc, char **argv)
 		  : opts.n_pcaps	 ? TP_RX_REPLAY_PCAP
 					 : TP_RX_REPLAY_ITCH;
 	int rc = 0;
-	if (tp_pipeline_setup(&pl, errbuf, sizeof(errbuf)) != 0) {
+	struct tp_dp_ctl *ctl = NULL;
+	if (tp_pipeline_setup(&pl, errbuf, sizeof(errbuf)) != 0 ||
+	    start_ctl(&pl, pl.cfg, &ctl, errbuf, sizeof(errbuf)) != 0) {
 		rc = fail(EXIT_FAILURE, errbuf);
 	} else {
 		tp_pipeline_run(&pl);
+		/* Before the report: the control thread reads the feeds, and so does the report. */
+		tp_dp_ctl_stop(ctl);
 		for (unsigned i = 0; i < pl.n_rx; i++) {
 			const struct tp_rx_worker *w = pl.rx[i];
 			if (w->warn[0])

@@ -302,8 +302,11 @@ void tp_report_strategy_json(const struct tp_pipeline *pl, FILE *out)
 
 /* ---- text --------------------------------------------------------------------------------- */
 
+/* Time of day: exchange stamps are ns since midnight already; the kill-switch stamps
+ * operator actions with the wall clock (ns since the epoch), whose day part we drop (UTC). */
 static const char *tod(uint64_t ns, char *buf, size_t len)
 {
+	ns %= 86400ull * 1000000000u;
 	uint64_t s = ns / 1000000000u;
 	snprintf(buf, len, "%02llu:%02llu:%02llu.%09llu", (unsigned long long)(s / 3600),
 		 (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60),

@@ -96,6 +96,7 @@ static inline int pace(struct tp_rx_worker *w, uint64_t t_ns)
 	while (rte_rdtsc() < target) {
 		if (stopping(w))
 			break;
+		tp_ctl_mbox_serve(&w->mbox);
 		rte_pause();
 	}
 	return 1;
@@ -175,6 +176,7 @@ static void rx_replay_pcap(struct tp_rx_worker *w)
 	for (;;) {
 		if (stopping(w))
 			break;
+		tp_ctl_mbox_serve(&w->mbox);
 		unsigned open = 0;
 		uint64_t tsc = rte_rdtsc();
 		for (unsigned i = 0; i < w->nq; i++) {
@@ -283,6 +285,7 @@ static void rx_live(struct tp_rx_worker *w)
 	uint64_t tick_cycles = (uint64_t)((double)w->tick_period_ns / w->ns_per_cycle);
 	uint64_t next_tick = rte_rdtsc() + tick_cycles;
 	while (!stopping(w)) {
+		tp_ctl_mbox_serve(&w->mbox);
 		uint64_t tsc = rte_rdtsc();
 		for (unsigned i = 0; i < w->nq; i++) {
 			struct tp_rx_queue *q = &w->q[i];
@@ -334,6 +337,7 @@ static void rx_replay_itch(struct tp_rx_worker *w)
 	uint64_t seq = 0, pub_cycles = w->tsc_hz / TP_RX_PUBLISH_HZ, last_pub = 0;
 	int started = 0;
 	while (!stopping(w)) {
+		tp_ctl_mbox_serve(&w->mbox);
 		uint64_t tsc = rte_rdtsc();
 		uint64_t before = w->sink.emitted;
 		uint32_t n = 0;

@@ -20,6 +20,7 @@
 #include "routes.h"
 #include "stats.h"
 #include "tp_binfile.h"
+#include "tp_ctl_mbox.h"
 #include "tp_feed.h"
 #include "tp_pcapread.h"
 #include "tp_ring.h"
@@ -91,6 +92,9 @@ struct tp_rx_worker {
 
 	const int *stop;                          /* main's stop flag */
 	int done;                                 /* set (release) after the last flush */
+	/* The control thread's requests (feed stats, stock directory, book levels): served
+	 * between bursts, one relaxed load when there is none. Zeroed = idle. */
+	struct tp_ctl_mbox mbox;
 	char warn[256];
 };
 
