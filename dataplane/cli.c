@@ -7,7 +7,7 @@
 static const char usage_main[] =
 	"usage: tickpipe [EAL args] -- run -c FILE.ini [--json] [-v]\n"
 	"       tickpipe [EAL args] -- replay (--pcap FILE [--pcap FILE] | --itch-file FILE[.gz])\n"
-	"                [--speed max|1|N] [--json] [-c FILE.ini] [-v]\n"
+	"                [--speed max|1|N] [--log-dir DIR] [--json] [-c FILE.ini] [-v]\n"
 	"       tickpipe --help | tickpipe run --help | tickpipe replay --help\n"
 	"\n"
 	"Kernel-bypass market-data pipeline: DPDK RX lcores decode MoldUDP64/ITCH 5.0 into\n"
@@ -27,7 +27,7 @@ static const char usage_main[] =
 
 static const char usage_replay[] =
 	"usage: tickpipe [EAL args] -- replay (--pcap FILE [--pcap FILE] | --itch-file FILE[.gz])\n"
-	"                [--speed max|1|N] [--json] [-c FILE.ini] [-v]\n"
+	"                [--speed max|1|N] [--log-dir DIR] [--json] [-c FILE.ini] [-v]\n"
 	"\n"
 	"  --pcap FILE        Ethernet/IPv4/UDP/MoldUDP64 capture; read by a net_pcap vdev. A\n"
 	"                     second --pcap is a second port (its own RX lcore when a CPU is\n"
@@ -35,6 +35,7 @@ static const char usage_replay[] =
 	"  --itch-file FILE   NASDAQ BinaryFILE, plain or .gz\n"
 	"  --speed max|1|N    pace on the capture clock: max = no pacing (default), 1 = real\n"
 	"                     time, N = N times faster\n"
+	"  --log-dir DIR      write the durable binary log there (overrides [log] dir)\n"
 	"  --json             print one JSON object (messages, messages_total, gaps,\n"
 	"                     duplicates, malformed, unknown_refs, books, halts, alerts,\n"
 	"                     latency_ns, and strategy when a market maker ran) instead of the\n"
@@ -164,6 +165,9 @@ enum tp_cli_rc tp_cli_parse(int argc, char **argv, struct tp_opts *o, char *err,
 				return TP_CLI_ERROR;
 			}
 			o->itch_file = val;
+		} else if (replay && strcmp(a, "--log-dir") == 0) {
+			NEED_VAL();
+			o->log_dir = val;
 		} else if (replay && strcmp(a, "--speed") == 0) {
 			NEED_VAL();
 			if (parse_speed(val, &o->speed) != 0) {

@@ -21,6 +21,7 @@ struct tp_opts {
 	unsigned n_pcaps;
 	const char *itch_file;                   /* --itch-file */
 	double speed;                            /* 0: as fast as possible */
+	const char *log_dir;                     /* --log-dir (replay), else [log] dir */
 	int json;
 	int verbose;                             /* -v count */
 	int eal_argc;                            /* arguments before "--" (argv[0] excluded) */

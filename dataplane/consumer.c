@@ -4,6 +4,7 @@
 #include <rte_pause.h>
 
 #include "strat.h"
+#include "tp_logprod.h"
 
 #define TP_CONS_BATCH 64u
 
@@ -14,9 +15,14 @@ static uint32_t drain_one(struct tp_consumer *c, struct tp_ring *r)
 		return 0;
 	/* One TSC per batch: the events of a batch were all waiting by now. */
 	uint64_t now = rte_rdtsc();
+	struct tp_log_prod *lp = c->log;
+	if (lp)
+		tp_log_prod_clock(lp, now);
 	for (uint32_t k = 0; k < n; k++) {
 		const struct tp_event *ev = tp_ring_peeked_slot(r, k);
 		tp_stage_on_event(&c->stage, ev);
+		if (lp)
+			tp_log_event(lp, ev);
 		/* rx_tsc 0: pure file replay, no packet to time from. */
 		if (ev->rx_tsc && now >= ev->rx_tsc)
 			tp_lat_add(c->lat, now - ev->rx_tsc, 1);

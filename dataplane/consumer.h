@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+struct tp_log_prod;
+
 #include "dp_limits.h"
 #include "latency.h"
 #include "stage.h"
@@ -21,6 +23,7 @@ struct tp_consumer {
 	struct tp_stage stage;
 	struct tp_lat_hist *lat;            /* RX TSC -> consumed, cycles */
 	struct tp_cons_stats *st;
+	struct tp_log_prod *log;            /* NULL: no durable log */
 };
 
 /* lcore_function_t */

@@ -3,6 +3,8 @@
  * lcore through its mailbox. */
 #include "ctl_provider.h"
 
+#include "tp_logprod.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -453,7 +455,11 @@ static int book_json(void *ctx, const char *sym, unsigned depth, char *buf, size
 
 static void on_audit(void *ctx, const struct tp_ctl_audit *a)
 {
-	(void)ctx;
+	struct tp_dp_ctl *c = ctx;
+	/* The durable log takes every command; stderr only the kill-switch ones. */
+	if (c->pl->log_ctl)
+		tp_log_audit(c->pl->log_ctl, (uint32_t)a->uid, (uint32_t)a->gid, (int32_t)a->pid,
+			     a->command, a->args, (int32_t)a->result);
 	/* Only what changes or tries to change the kill-switch: status polls would drown it. */
 	if (strcmp(a->command, "kill") && strcmp(a->command, "resume"))
 		return;

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tp_logprod.h"
+
 int tp_ks_ctl_open(struct tp_ks_ctl *k, const char *path, char *err, size_t errlen)
 {
 	memset(k, 0, sizeof(*k));
@@ -32,6 +34,15 @@ static void drain_audit(struct tp_ks_ctl *k)
 		if (k->n_audit < TP_KSCTL_AUDIT_KEEP)
 			k->audit[k->n_audit++] = r;
 		k->audit_total++;
+		struct tp_log_slot *l = k->log ? tp_log_reserve(k->log, TP_LOG_HALT) : NULL;
+		if (l) {
+			l->u.halt = (struct tp_log_halt){
+				.state = r.new_halted ? TP_LOG_HALT_HALTED : TP_LOG_HALT_RESUMED,
+				.scope = r.locate ? TP_LOG_SCOPE_SYMBOL : TP_LOG_SCOPE_GLOBAL,
+				.stock_locate = r.locate, .epoch = r.epoch, .reason = r.reason };
+			snprintf(l->u.halt.source, sizeof(l->u.halt.source), "%.23s", r.who);
+			tp_log_commit(k->log);
+		}
 	}
 	tp_ks_audit_consume(k->ks, &it);
 }

@@ -17,6 +17,8 @@
 #include "dp_limits.h"
 #include "tp_killswitch.h"
 
+struct tp_log_prod;
+
 #define TP_KSCTL_AUDIT_KEEP 256u
 
 struct tp_ks_ctl {
@@ -33,6 +35,9 @@ struct tp_ks_ctl {
 	/* Held around every persist: the control thread (dataplane/ctl) persists too, after
 	 * a kill and inside a resume, and the state file has one writer at a time. */
 	pthread_mutex_t lock;
+	/* The durable log (NULL: none): a halt record per kill-switch change, written by the
+	 * main thread as it drains the audit. */
+	struct tp_log_prod *log;
 };
 
 /* path NULL or "": in memory. 0, or -1 (out of memory) with err. A corrupt state file is not

@@ -19,6 +19,7 @@
 #include "report.h"
 #include "signals.h"
 #include "tp_binfile.h"
+#include "tp_logger.h"
 #include "tp_ctl_proto.h"
 #include "tp_ctl_telemetry.h"
 
@@ -129,6 +130,93 @@ static int start_ctl(struct tp_pipeline *pl, const struct tp_config *cfg,
 	if (tp_ctl_telemetry_register(sock ? sock : TP_CTL_DEFAULT_SOCKET) != 0)
 		fprintf(stderr, "tickpipe: warning: telemetry commands not registered\n");
 	return 0;
+}
+
+/* The durable log: producers for every stage, then the logger thread, which runs where
+ * the main lcore does (EAL pinned this thread there; the logger inherits its affinity),
+ * never on a polling lcore. Replay waits for the logger (a complete log); run drops. */
+static struct tp_log_prod *log_prods[TP_DP_MAX_RX + 3];
+static unsigned n_log_prods;
+
+static int start_log(struct tp_pipeline *pl, const char *dir, char *err, size_t errlen)
+{
+	enum tp_log_mode mode = pl->mode == TP_RX_LIVE ? TP_LOG_LIVE : TP_LOG_REPLAY;
+	char name[32];
+	for (unsigned i = 0; i < pl->n_rx; i++) {
+		snprintf(name, sizeof(name), "rx%u", i);
+		struct tp_log_prod *p = tp_log_prod_create(name, (uint8_t)(1 + i), 4096, mode, 0);
+		pl->rx[i]->sym_seen = calloc((size_t)TP_DP_MAX_FEEDS * 1024u, sizeof(uint64_t));
+		if (!p || !pl->rx[i]->sym_seen) {
+			tp_log_prod_free(p);
+			snprintf(err, errlen, "log: out of memory");
+			return -1;
+		}
+		log_prods[n_log_prods++] = p;
+		pl->rx[i]->log = p;
+	}
+	struct tp_log_prod *cp = tp_log_prod_create("cep", 100, 65536, mode, 0);
+	struct tp_log_prod *ctl = tp_log_prod_create("ctl", 200, 1024, mode, TP_LOG_PROD_STAMP_TSC);
+	struct tp_log_prod *mp = tp_log_prod_create("main", 201, 1024, mode, TP_LOG_PROD_STAMP_TSC);
+	if (!cp || !ctl || !mp) {
+		tp_log_prod_free(cp);
+		tp_log_prod_free(ctl);
+		tp_log_prod_free(mp);
+		snprintf(err, errlen, "log: out of memory");
+		return -1;
+	}
+	log_prods[n_log_prods++] = cp;
+	log_prods[n_log_prods++] = ctl;
+	log_prods[n_log_prods++] = mp;
+	struct tp_logger_cfg lc;
+	memset(&lc, 0, sizeof(lc));
+	lc.w.dir = dir;
+	lc.stats_ms = 1000;
+	lc.w.flush_ms = 100; /* bounds what a crash loses without an fdatasync per batch */
+	lc.w.flush_bytes = 4u << 20;
+	pl->logger = tp_logger_start(&lc, log_prods, n_log_prods, err, errlen);
+	if (!pl->logger)
+		return -1;
+	pl->cons.log = cp;
+	if (pl->strat)
+		pl->strat->log = cp;
+	pl->log_ctl = ctl;
+	pl->log_main = mp;
+	pl->ksc.log = mp;
+	return 0;
+}
+
+/* After every stage stopped: drains, syncs, joins; the counts go into the report. */
+static int stop_log(struct tp_pipeline *pl)
+{
+	int rc = 0;
+	if (pl->logger) {
+		struct tp_logger_stats st;
+		rc = tp_logger_stop(pl->logger, &st);
+		pl->logger = NULL;
+		pl->log_done = 1;
+		pl->log_rc = rc;
+		pl->log_records = st.records;
+		pl->log_bytes = st.bytes;
+		pl->log_drops = st.drops;
+		pl->log_segments = st.segments;
+	}
+	for (unsigned i = 0; i < pl->n_rx; i++) {
+		if (!pl->rx[i])
+			continue; /* a setup that failed half way */
+		pl->rx[i]->log = NULL;
+		free(pl->rx[i]->sym_seen);
+		pl->rx[i]->sym_seen = NULL;
+	}
+	pl->cons.log = NULL;
+	if (pl->strat)
+		pl->strat->log = NULL;
+	pl->log_ctl = NULL;
+	pl->log_main = NULL;
+	pl->ksc.log = NULL;
+	for (unsigned i = 0; i < n_log_prods; i++)
+		tp_log_prod_free(log_prods[i]);
+	n_log_prods = 0;
+	return rc;
 }
 
 static int fail(int code, const char *msg)
@@ -273,13 +361,21 @@ int main(int argc, char **argv)
 					 : TP_RX_REPLAY_ITCH;
 	int rc = 0;
 	struct tp_dp_ctl *ctl = NULL;
+	const char *log_dir = opts.log_dir		      ? opts.log_dir
+			      : have_cfg && cfg.log_dir[0] ? cfg.log_dir
+							   : NULL;
 	if (tp_pipeline_setup(&pl, errbuf, sizeof(errbuf)) != 0 ||
+	    (log_dir && start_log(&pl, log_dir, errbuf, sizeof(errbuf)) != 0) ||
 	    start_ctl(&pl, pl.cfg, &ctl, errbuf, sizeof(errbuf)) != 0) {
 		rc = fail(EXIT_FAILURE, errbuf);
 	} else {
 		tp_pipeline_run(&pl);
 		/* Before the report: the control thread reads the feeds, and so does the report. */
 		tp_dp_ctl_stop(ctl);
+		if (stop_log(&pl) != 0 && rc == 0) {
+			snprintf(errbuf, sizeof(errbuf), "log: write errors in %.900s", log_dir);
+			rc = EXIT_FAILURE;
+		}
 		for (unsigned i = 0; i < pl.n_rx; i++) {
 			const struct tp_rx_worker *w = pl.rx[i];
 			if (w->warn[0])
@@ -302,6 +398,7 @@ int main(int argc, char **argv)
 		if (rc != 0)
 			fprintf(stderr, "tickpipe: %s\n", errbuf);
 	}
+	stop_log(&pl);
 	tp_pipeline_teardown(&pl);
 	rte_eal_cleanup();
 	tp_eal_args_free(&ea);

@@ -1,5 +1,7 @@
 #include "pipeline.h"
 
+#include "tp_logprod.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -447,6 +449,21 @@ static void stats_line(const struct tp_pipeline *pl, FILE *out, uint64_t *prev_p
 	*prev_msgs = msgs;
 }
 
+/* The pipeline's counters as a stats record (source 2), cumulative, once a second. */
+static void log_stats(const struct tp_pipeline *pl)
+{
+	struct tp_log_slot *l = tp_log_reserve(pl->log_main, TP_LOG_STATS);
+	if (!l)
+		return;
+	l->u.stats = (struct tp_log_stats){
+		.source = 2, .count = 8, .interval_ms = 0,
+		.counters = { SUM_RX(pl, packets), SUM_RX(pl, messages), SUM_RX(pl, events),
+			      SUM_RX(pl, gap_events), SUM_RX(pl, messages_missing),
+			      SUM_RX(pl, duplicates), SUM_RX(pl, ring_drops),
+			      TP_STAT_GET(pl->cons.st->events) } };
+	tp_log_commit(pl->log_main);
+}
+
 static void progress_line(const struct tp_pipeline *pl, double secs)
 {
 	uint64_t ppm = 0;
@@ -496,7 +513,7 @@ void tp_pipeline_wait(struct tp_pipeline *pl)
 	int live = pl->mode == TP_RX_LIVE;
 	int tty = !live && isatty(STDERR_FILENO);
 	FILE *stats_out = pl->opts->json ? stderr : stdout;
-	uint64_t last_stats = pl->tsc_begin, last_progress = 0;
+	uint64_t last_stats = pl->tsc_begin, last_progress = 0, last_log = pl->tsc_begin;
 	uint64_t prev_pkts = 0, prev_msgs = 0;
 	int progressed = 0;
 	for (;;) {
@@ -516,6 +533,10 @@ void tp_pipeline_wait(struct tp_pipeline *pl)
 				   (double)(now - last_stats) / (double)hz);
 			last_stats = now;
 		}
+		if (pl->log_main && now - last_log >= hz) {
+			log_stats(pl);
+			last_log = now;
+		}
 		if (tty && now - last_progress >= hz / 4) {
 			progress_line(pl, (double)(now - pl->tsc_begin) / (double)hz);
 			last_progress = now;
@@ -525,6 +546,8 @@ void tp_pipeline_wait(struct tp_pipeline *pl)
 	rte_eal_mp_wait_lcore();
 	pl->tsc_end = rte_rdtsc();
 	ks_duty(pl);
+	if (pl->log_main)
+		log_stats(pl); /* the final counts */
 	if (progressed) {
 		fputs("\r\033[K", stderr);
 		fflush(stderr);

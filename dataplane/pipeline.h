@@ -21,6 +21,9 @@
 #include "tp_feed.h"
 #include "tx.h"
 
+struct tp_logger;
+struct tp_log_prod;
+
 struct tp_dp_feed {
 	char name[TP_DP_NAME_LEN];
 	struct tp_feed *feed;
@@ -58,6 +61,15 @@ struct tp_pipeline {
 	uint64_t pace_tsc0;                  /* replay start, for --speed */
 	uint64_t tsc_begin, tsc_end;
 	int signalled;
+
+	/* The durable log (dataplane/log), when a directory is configured: the logger thread on
+	 * the main lcore's side, one producer per RX lcore, the consumer, the control thread. */
+	struct tp_logger *logger;
+	struct tp_log_prod *log_ctl;         /* audit records, from the ctl server thread */
+	struct tp_log_prod *log_main;        /* stats once a second, kill-switch changes */
+	int log_done;                        /* the logger ran and stopped: log_* below are set */
+	int log_rc;                          /* tp_logger_stop's: 0 or the first write error */
+	uint64_t log_records, log_bytes, log_drops, log_segments;
 };
 
 int tp_pipeline_setup(struct tp_pipeline *pl, char *err, size_t errlen);

@@ -207,6 +207,13 @@ void tp_report_json(const struct tp_pipeline *pl, FILE *out)
 		(unsigned long long)con.p50, (unsigned long long)con.p99,
 		(unsigned long long)con.p999, (unsigned long long)con.max);
 	tp_report_strategy_json(pl, out);
+	/* Only when a log was written: without one the report's keys are as they always were. */
+	if (pl->log_done)
+		fprintf(out, ",\"log\":{\"records\":%llu,\"bytes\":%llu,\"drops\":%llu,"
+			"\"segments\":%llu,\"write_errors\":%s}",
+			(unsigned long long)pl->log_records, (unsigned long long)pl->log_bytes,
+			(unsigned long long)pl->log_drops, (unsigned long long)pl->log_segments,
+			pl->log_rc ? "true" : "false");
 	fputs("}\n", out);
 	free(t);
 }
@@ -343,5 +350,10 @@ void tp_report_text(const struct tp_pipeline *pl, FILE *out)
 	}
 	free(rows);
 	tp_report_strategy_text(pl, out);
+	if (pl->log_done)
+		fprintf(out, "log: %llu records, %llu bytes, %llu drops, %llu segment%s%s\n",
+			(unsigned long long)pl->log_records, (unsigned long long)pl->log_bytes,
+			(unsigned long long)pl->log_drops, (unsigned long long)pl->log_segments,
+			pl->log_segments == 1 ? "" : "s", pl->log_rc ? " (write errors)" : "");
 	free(t);
 }

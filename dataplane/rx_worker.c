@@ -9,6 +9,7 @@
 #include <rte_prefetch.h>
 
 #include "tp_itch.h"
+#include "tp_logprod.h"
 #include "tp_netparse.h"
 
 /* A queue that has not delivered its pre-scanned count after this long without a packet
@@ -102,6 +103,41 @@ static inline int pace(struct tp_rx_worker *w, uint64_t t_ns)
 	return 1;
 }
 
+/* After the feed took msg: a stock directory entry ('R', locate at bytes 1..2) the feed now
+ * knows becomes one symbol record. Cold: one byte compare per message otherwise. */
+static void log_symbol(struct tp_rx_worker *w, unsigned feed, const uint8_t *msg, uint32_t len)
+{
+	if (len < 3 || msg[0] != 'R')
+		return;
+	uint16_t loc = (uint16_t)((msg[1] << 8) | msg[2]);
+	uint64_t *word = &w->sym_seen[feed * 1024u + loc / 64u];
+	uint64_t bit = 1ull << (loc % 64u);
+	if (*word & bit)
+		return;
+	const char *sym = tp_feed_symbol(w->feeds[feed], loc);
+	if (!sym || !sym[0])
+		return;
+	*word |= bit;
+	tp_log_symbol(w->log, 0, loc, (uint16_t)feed, sym);
+}
+
+/* MoldUDP64 block: 20-byte header (session, seq, count), then 2-byte big-endian lengths. */
+static void log_symbols_mold(struct tp_rx_worker *w, unsigned feed, const uint8_t *p, size_t n)
+{
+	if (n < 20)
+		return;
+	unsigned count = (unsigned)((p[18] << 8) | p[19]);
+	size_t off = 20;
+	for (unsigned i = 0; i < count && count != 0xffff && off + 2 <= n; i++) {
+		uint32_t len = (uint32_t)((p[off] << 8) | p[off + 1]);
+		off += 2;
+		if (off + len > n)
+			return;
+		log_symbol(w, feed, p + off, len);
+		off += len;
+	}
+}
+
 static inline void rx_frame(struct tp_rx_worker *w, struct rte_mbuf *m, uint64_t now_ns,
 			    uint64_t tsc)
 {
@@ -124,6 +160,8 @@ static inline void rx_frame(struct tp_rx_worker *w, struct rte_mbuf *m, uint64_t
 	}
 	uint64_t before = w->sink.emitted;
 	tp_feed_rx_mold(w->feeds[feed], u.payload, u.payload_len, line, now_ns, tsc, &w->sink);
+	if (unlikely(w->log != NULL))
+		log_symbols_mold(w, feed, u.payload, u.payload_len);
 	uint64_t n = w->sink.emitted - before;
 	if (n)
 		tp_lat_add(w->lat, rte_rdtsc() - tsc, n);
@@ -356,6 +394,8 @@ static void rx_replay_itch(struct tp_rx_worker *w)
 				}
 				pace(w, t);
 				tp_feed_rx_itch(f, msg, len, ++seq, &w->sink);
+				if (w->log)
+					log_symbol(w, w->owned[0], msg, len);
 				continue;
 			}
 			if (len > TP_ITCH_MAX_MSG_LEN) {
@@ -374,6 +414,8 @@ static void rx_replay_itch(struct tp_rx_worker *w)
 		if (n) {
 			tp_feed_rx_itch_burst(f, msgs, lens, n, seq + 1, &w->sink);
 			seq += n;
+			for (uint32_t k = 0; w->log && k < n; k++)
+				log_symbol(w, w->owned[0], msgs[k], lens[k]);
 		}
 		tp_sink_flush(&w->sink);
 		uint64_t ev = w->sink.emitted - before;

@@ -96,6 +96,10 @@ struct tp_rx_worker {
 	 * between bursts, one relaxed load when there is none. Zeroed = idle. */
 	struct tp_ctl_mbox mbox;
 	char warn[256];
+	/* Durable log (NULL: none): a symbol record per stock directory entry, the first time
+	 * this worker sees its locate (line B and retransmissions repeat it). */
+	struct tp_log_prod *log;
+	uint64_t *sym_seen;                       /* [feed * 1024 + locate / 64] bits */
 };
 
 /* lcore_function_t */

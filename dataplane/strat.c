@@ -6,6 +6,7 @@
 
 #include <rte_cycles.h>
 
+#include "tp_logprod.h"
 #include "tp_ring.h"
 
 /* ---- create / free ------------------------------------------------------------------- */
@@ -135,12 +136,41 @@ void tp_strat_free(struct tp_strat *s)
 
 /* ---- halts and alerts ----------------------------------------------------------------- */
 
+static void log_alert(struct tp_strat *s, const struct tp_cep_alert *a)
+{
+	struct tp_log_slot *l = tp_log_reserve(s->log, TP_LOG_ALERT);
+	if (l) {
+		l->hdr.exch_ns = a->exch_ts_ns;
+		l->u.alert = (struct tp_log_alert){ .rule = a->rule_id, .stock_locate = a->locate,
+						    .feed_id = a->feed_id, .event_seq = a->seq,
+						    .value = (int64_t)a->value,
+						    .limit = a->threshold };
+		snprintf(l->u.alert.name, sizeof(l->u.alert.name), "%s", a->rule);
+		tp_log_commit(s->log);
+	}
+	if (a->action == TP_CEP_ALERT)
+		return;
+	l = tp_log_reserve(s->log, TP_LOG_HALT);
+	if (l) {
+		l->hdr.exch_ns = a->exch_ts_ns;
+		l->u.halt = (struct tp_log_halt){
+			.state = TP_LOG_HALT_HALTED,
+			.scope = a->action == TP_CEP_HALT_ALL ? TP_LOG_SCOPE_GLOBAL
+							      : TP_LOG_SCOPE_SYMBOL,
+			.stock_locate = a->locate, .rule = a->rule_id, .event_seq = a->seq };
+		snprintf(l->u.halt.source, sizeof(l->u.halt.source), "%s", a->rule);
+		tp_log_commit(s->log);
+	}
+}
+
 static void drain_engine(struct tp_strat *s, struct tp_cep *cep)
 {
 	unsigned k;
 	while ((k = tp_cep_alerts_drain(cep, s->abuf, 32)) > 0) {
 		for (unsigned i = 0; i < k; i++) {
 			const struct tp_cep_alert *a = &s->abuf[i];
+			if (s->log)
+				log_alert(s, a);
 			if (a->action == TP_CEP_ALERT)
 				continue; /* counted per rule by the engine */
 			if (s->n_halts == TP_STRAT_HALTS_CAP) {
@@ -267,8 +297,19 @@ static void account(struct tp_strat *s, const struct tp_gw_slot *sl)
 	if (sl->len < 5)
 		return;
 	struct tp_order o;
-	if (!tp_gw_order(s->gw, be32(sl->msg + 1), &o, NULL))
+	uint32_t urn = be32(sl->msg + 1);
+	if (!tp_gw_order(s->gw, urn, &o, NULL))
 		return;
+	if (s->log && (sl->type == 'O' || sl->type == 'X' || sl->type == 'U')) {
+		struct tp_log_slot *l = tp_log_reserve(s->log, TP_LOG_ORDER);
+		if (l) {
+			l->u.order = (struct tp_log_order){
+				.client_id = urn, .stock_locate = o.locate, .side = o.side,
+				.action = sl->type == 'O' ? 'N' : sl->type == 'X' ? 'C' : 'R',
+				.price = o.price, .qty = o.qty };
+			tp_log_commit(s->log);
+		}
+	}
 	uint8_t i = s->sym_of[o.locate];
 	if (!i)
 		return;
@@ -316,6 +357,27 @@ static void egress(struct tp_strat *s)
 	tp_ring_release(s->egress, n);
 }
 
+/* An execution is a fill record, a rejected order a reject record; cancels are the
+ * gateway's own doing and already logged as order actions. */
+static void log_report(struct tp_strat *s, const struct tp_exec_report *r)
+{
+	struct tp_log_slot *l;
+	if (r->type == 'E' && (l = tp_log_reserve(s->log, TP_LOG_FILL)) != NULL) {
+		l->hdr.exch_ns = r->ts_ns;
+		l->u.fill = (struct tp_log_fill){ .client_id = r->user_ref_num,
+						  .stock_locate = r->locate, .side = r->side,
+						  .price = r->price, .qty = r->qty };
+		tp_log_commit(s->log);
+	} else if (r->type == 'J' && (l = tp_log_reserve(s->log, TP_LOG_REJECT)) != NULL) {
+		l->hdr.exch_ns = r->ts_ns;
+		l->u.reject = (struct tp_log_reject){ .client_id = r->user_ref_num,
+						      .stock_locate = r->locate, .side = r->side,
+						      .source = 'X', .price = r->price,
+						      .qty = r->qty };
+		tp_log_commit(s->log);
+	}
+}
+
 /* Fills and cancels of the simulated exchange, back to the gateway and the maker. */
 static void reports(struct tp_strat *s)
 {
@@ -323,6 +385,8 @@ static void reports(struct tp_strat *s)
 	uint32_t n;
 	while ((n = tp_simex_reports(s->sx, rep, 32)) > 0) {
 		for (uint32_t i = 0; i < n; i++) {
+			if (s->log)
+				log_report(s, &rep[i]);
 			tp_gw_on_report(s->gw, &rep[i]);
 			if (s->mm)
 				tp_mm_on_report(s->mm, &rep[i]);

@@ -85,7 +85,13 @@ struct tp_strat_params {
 	uint32_t halt_samples;                /* keep this many tick-to-halt samples (bench) */
 };
 
+struct tp_log_prod;
+
 struct tp_strat {
+	/* The durable log, on the consumer lcore's producer (NULL: none): alerts, halts,
+	 * orders, fills, exchange rejects. Set before launch. */
+	struct tp_log_prod *log;
+
 	struct tp_cep *cep[TP_DP_MAX_FEEDS];  /* by feed_id */
 	unsigned n_cep;
 	uint64_t bad_feed;                    /* events of no known feed: not evaluated */
