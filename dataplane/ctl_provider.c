@@ -518,6 +518,7 @@ struct tp_dp_ctl *tp_dp_ctl_start(struct tp_pipeline *pl, const char *socket, co
 			      .book_json = book_json, .symbol_locate = symbol_locate,
 			      .locate_symbol = locate_symbol, .tick = tick },
 		.on_audit = on_audit,
+		.audit_ctx = c,
 		.cpus = &cpus,
 		.ks_lock = ks_lock,
 	};

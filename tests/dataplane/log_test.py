@@ -19,6 +19,7 @@ from dataplane_test import EAL, Fail, check, eq, parse_report  # noqa: E402
 
 CASES = {}
 LOGCAT = None
+CTL = None
 
 
 def case(fn):
@@ -142,16 +143,56 @@ def log_kill9(env):
     check(summary(d).get("event", 0) > 0, "event records survived the kill")
 
 
+@case
+def log_ctl_audit(env):
+    # A running replay serving the control socket: status, kill, a refused resume and a
+    # confirmed one; every command lands in the durable log as an audit record.
+    p, _ = env.make("slow.pcap", ["--messages", "20000", "--stocks", "4", "--rate", "1000"])
+    d, sock, ini = env.path("log"), env.path("ctl.sock"), env.path("ctl.ini")
+    with open(ini, "w") as f:
+        f.write(f"[ctl]\nsocket = {sock}\n")
+    cmd = [env.tickpipe] + EAL + ["--", "replay", "--pcap", p, "--speed", "1", "-c", ini,
+                                  "--log-dir", d]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=env.env)
+    try:
+        deadline = time.monotonic() + 30
+        while not os.path.exists(sock) and time.monotonic() < deadline:
+            check(proc.poll() is None, "tickpipe exited before serving the socket")
+            time.sleep(0.05)
+        ctl = lambda *a: subprocess.run([CTL, "-s", sock] + list(a), capture_output=True,
+                                        text=True, timeout=30)
+        eq(ctl("status").returncode, 0, "status")
+        eq(ctl("kill", "--reason", "test halt").returncode, 0, "kill")
+        eq(ctl("resume", "--reason", "all clear").returncode, 1, "resume without --confirm")
+        eq(ctl("resume", "--reason", "all clear", "--confirm").returncode, 0, "resume")
+        check(proc.poll() is None, "tickpipe still running after the commands")
+        proc.send_signal(signal.SIGTERM)
+        eq(proc.wait(timeout=30), 0, "exit after SIGTERM")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    verify_records(d)
+    eq(summary(d).get("audit", 0) >= 4, True, "audit records for the 4 commands")
+    cmds = [json.loads(l).get("command") for l in
+            logcat(["--json", "--type", "audit", d]).stdout.splitlines()]
+    for c in ("status", "kill", "resume"):
+        check(c in cmds, f"audit record of {c}: {cmds}")
+
+
 def main():
-    global LOGCAT
+    global LOGCAT, CTL
     ap = argparse.ArgumentParser()
     ap.add_argument("--tickpipe", required=True)
     ap.add_argument("--gen")
     ap.add_argument("--logcat", required=True)
+    ap.add_argument("--ctl")
     ap.add_argument("--data", required=True)
     ap.add_argument("case", choices=sorted(CASES))
     args = ap.parse_args()
     LOGCAT = args.logcat
+    CTL = args.ctl
     env = dt.Env(args)
     try:
         CASES[args.case](env)
