@@ -88,11 +88,10 @@ static int check_name(const char *s)
 
 static int load_eal(struct ctx *x, struct rte_cfgfile *cf, const char *sec)
 {
-	int n = rte_cfgfile_section_num_entries(cf, sec);
-	struct rte_cfgfile_entry e[64];
-	if (n > 64)
-		CFG_FAIL(x, sec, NULL, "too many keys in [%s]", sec);
-	rte_cfgfile_section_entries(cf, sec, e, n);
+	struct rte_cfgfile_entry e[TP_CFG_MAX_KEYS];
+	int n = tp_cfg_entries(x, cf, sec, e);
+	if (n < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
 		if (strcmp(e[i].name, "args") == 0)
 			snprintf(x->c->eal_args, sizeof(x->c->eal_args), "%s", e[i].value);
@@ -145,11 +144,10 @@ static int load_port(struct ctx *x, struct rte_cfgfile *cf, const char *sec)
 	*p = (struct tp_cfg_port){ .id = (unsigned)id, .rx_queues = 1,
 				   .rx_desc = TP_DP_RX_DESC_DEFAULT };
 	p->line = where(x, sec, NULL);
-	int n = rte_cfgfile_section_num_entries(cf, sec);
-	struct rte_cfgfile_entry e[64];
-	if (n > 64)
-		CFG_FAIL(x, sec, NULL, "too many keys in [%s]", sec);
-	rte_cfgfile_section_entries(cf, sec, e, n);
+	struct rte_cfgfile_entry e[TP_CFG_MAX_KEYS];
+	int n = tp_cfg_entries(x, cf, sec, e);
+	if (n < 0)
+		return -1;
 	unsigned nl = 0;
 	int have_dev = 0;
 	for (int i = 0; i < n; i++) {
@@ -221,11 +219,10 @@ static int load_feed(struct ctx *x, struct rte_cfgfile *cf, const char *sec)
 	*f = (struct tp_cfg_feed){ .reorder_packets = 64, .reorder_window_ns = 100000 };
 	snprintf(f->name, sizeof(f->name), "%s", name);
 	f->line = where(x, sec, NULL);
-	int n = rte_cfgfile_section_num_entries(cf, sec);
-	struct rte_cfgfile_entry e[64];
-	if (n > 64)
-		CFG_FAIL(x, sec, NULL, "too many keys in [%s]", sec);
-	rte_cfgfile_section_entries(cf, sec, e, n);
+	struct rte_cfgfile_entry e[TP_CFG_MAX_KEYS];
+	int n = tp_cfg_entries(x, cf, sec, e);
+	if (n < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
 		const char *k = e[i].name, *v = e[i].value;
 		uint64_t u;
@@ -298,11 +295,10 @@ static int load_feed(struct ctx *x, struct rte_cfgfile *cf, const char *sec)
 
 static int load_rings(struct ctx *x, struct rte_cfgfile *cf, const char *sec)
 {
-	int n = rte_cfgfile_section_num_entries(cf, sec);
-	struct rte_cfgfile_entry e[64];
-	if (n > 64)
-		CFG_FAIL(x, sec, NULL, "too many keys in [%s]", sec);
-	rte_cfgfile_section_entries(cf, sec, e, n);
+	struct rte_cfgfile_entry e[TP_CFG_MAX_KEYS];
+	int n = tp_cfg_entries(x, cf, sec, e);
+	if (n < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
 		uint64_t u;
 		if (strcmp(e[i].name, "size") != 0)
@@ -320,11 +316,10 @@ static int load_rings(struct ctx *x, struct rte_cfgfile *cf, const char *sec)
 
 static int load_log(struct ctx *x, struct rte_cfgfile *cf, const char *sec)
 {
-	int n = rte_cfgfile_section_num_entries(cf, sec);
-	struct rte_cfgfile_entry e[64];
-	if (n > 64)
-		CFG_FAIL(x, sec, NULL, "too many keys in [%s]", sec);
-	rte_cfgfile_section_entries(cf, sec, e, n);
+	struct rte_cfgfile_entry e[TP_CFG_MAX_KEYS];
+	int n = tp_cfg_entries(x, cf, sec, e);
+	if (n < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
 		if (strcmp(e[i].name, "dir") != 0)
 			CFG_FAIL(x, sec, e[i].name, "unknown key '%s' in [log] (known: dir)",
@@ -340,11 +335,10 @@ static int load_log(struct ctx *x, struct rte_cfgfile *cf, const char *sec)
 
 static int load_ctl(struct ctx *x, struct rte_cfgfile *cf, const char *sec)
 {
-	int n = rte_cfgfile_section_num_entries(cf, sec);
-	struct rte_cfgfile_entry e[64];
-	if (n > 64)
-		CFG_FAIL(x, sec, NULL, "too many keys in [%s]", sec);
-	rte_cfgfile_section_entries(cf, sec, e, n);
+	struct rte_cfgfile_entry e[TP_CFG_MAX_KEYS];
+	int n = tp_cfg_entries(x, cf, sec, e);
+	if (n < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
 		const char *v = e[i].value;
 		if (strcmp(e[i].name, "socket") == 0) {
