@@ -387,7 +387,7 @@ static void rx_replay_itch(struct tp_rx_worker *w)
 			if (rc != 1)
 				break;
 			if (w->speed > 0 && len >= TP_ITCH_HEADER_LEN) {
-				uint64_t t = tp_itch_be48(msg + 5);
+				uint64_t t = tp_be48(msg + 5);
 				if (!started) {
 					w->pace_t0_ns = t;
 					started = 1;

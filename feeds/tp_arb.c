@@ -363,7 +363,7 @@ enum tp_arb_kind tp_arb_next(struct tp_arb *a, struct tp_arb_item *it)
 			continue;
 		}
 		/* Validated at push: the block is whole. */
-		uint16_t l = tp_mold_be16(o->p);
+		uint16_t l = tp_be16(o->p);
 		*it = (struct tp_arb_item){ .msg = o->p + 2, .len = l, .seq = o->seq, .count = 1,
 					    .line = o->line };
 		o->p += 2u + l;

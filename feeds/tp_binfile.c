@@ -129,7 +129,7 @@ int tp_binfile_next(struct tp_binfile *bf, const uint8_t **msg, uint32_t *len)
 			if (avail < 3)
 				return avail == 0 ? end_of_input(bf) : torn(bf, 3, avail);
 		}
-		uint32_t plen = tp_itch_be16(p);
+		uint32_t plen = tp_be16(p);
 		uint32_t slen = tp_itch_msg_len(p[2]);
 		if (slen != 0 && (plen == 0 || plen == slen)) {
 			/* Short only at the very end: otherwise WHOLE_MSG bytes are here. */

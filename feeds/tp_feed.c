@@ -203,7 +203,7 @@ static inline void prefetch_msg(const struct tp_feed *f, const uint8_t *msg, uin
 	/* Only the order table: stocks and their level arrays are few and stay cached (a
 	 * stock-line prefetch here measured no faster). */
 	if (t < 64 && ((REF_TYPES >> t) & 1))
-		tp_book_prefetch(f->book, tp_itch_be64(msg + 11));
+		tp_book_prefetch(f->book, tp_be64(msg + 11));
 }
 
 static void on_message(struct tp_feed *f, const uint8_t *msg, uint32_t len, uint64_t seq,

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include "tp_bytes.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,45 +38,6 @@ extern "C" {
 #define TP_ITCH_E_EMPTY        -1 /* zero bytes: no type to look at */
 #define TP_ITCH_E_UNKNOWN_TYPE -2 /* the first byte is not an ITCH 5.0 type */
 #define TP_ITCH_E_LENGTH       -3 /* length differs from the type's fixed length */
-
-/* ---- big-endian loads (unaligned-safe) ---------------------------------------------- */
-
-static inline uint16_t tp_itch_be16(const uint8_t *p)
-{
-	uint16_t v;
-	memcpy(&v, p, sizeof v);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap16(v);
-#endif
-	return v;
-}
-
-static inline uint32_t tp_itch_be32(const uint8_t *p)
-{
-	uint32_t v;
-	memcpy(&v, p, sizeof v);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap32(v);
-#endif
-	return v;
-}
-
-static inline uint64_t tp_itch_be64(const uint8_t *p)
-{
-	uint64_t v;
-	memcpy(&v, p, sizeof v);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	v = __builtin_bswap64(v);
-#endif
-	return v;
-}
-
-/* 6-byte field (the timestamp) as two loads that stay inside it: one 8-byte load would
- * touch two bytes beyond the field, which may lie past the end of the buffer. */
-static inline uint64_t tp_itch_be48(const uint8_t *p)
-{
-	return ((uint64_t)tp_itch_be16(p) << 32) | tp_itch_be32(p + 2);
-}
 
 /* ---- lengths --------------------------------------------------------------------------- */
 
@@ -330,82 +292,82 @@ static inline int tp_itch_decode(const uint8_t *p, uint32_t len, struct tp_itch_
 		return TP_ITCH_E_LENGTH;
 
 	m->type = type;
-	m->stock_locate = tp_itch_be16(p + 1);
-	m->tracking_number = tp_itch_be16(p + 3);
-	m->timestamp_ns = tp_itch_be48(p + 5);
+	m->stock_locate = tp_be16(p + 1);
+	m->tracking_number = tp_be16(p + 3);
+	m->timestamp_ns = tp_be48(p + 5);
 
 	switch (type) {
 	case 'A': {
 		struct tp_itch_add *a = &m->u.add;
-		a->order_ref = tp_itch_be64(p + 11);
+		a->order_ref = tp_be64(p + 11);
 		a->side = (char)p[19];
-		a->shares = tp_itch_be32(p + 20);
+		a->shares = tp_be32(p + 20);
 		memcpy(a->stock, p + 24, sizeof(a->stock));
-		a->price = tp_itch_be32(p + 32);
+		a->price = tp_be32(p + 32);
 		break;
 	}
 	case 'F': {
 		struct tp_itch_add_mpid *f = &m->u.add_mpid;
-		f->add.order_ref = tp_itch_be64(p + 11);
+		f->add.order_ref = tp_be64(p + 11);
 		f->add.side = (char)p[19];
-		f->add.shares = tp_itch_be32(p + 20);
+		f->add.shares = tp_be32(p + 20);
 		memcpy(f->add.stock, p + 24, sizeof(f->add.stock));
-		f->add.price = tp_itch_be32(p + 32);
+		f->add.price = tp_be32(p + 32);
 		memcpy(f->attribution, p + 36, sizeof(f->attribution));
 		break;
 	}
 	case 'E': {
 		struct tp_itch_exec *e = &m->u.exec;
-		e->order_ref = tp_itch_be64(p + 11);
-		e->shares = tp_itch_be32(p + 19);
-		e->match_number = tp_itch_be64(p + 23);
+		e->order_ref = tp_be64(p + 11);
+		e->shares = tp_be32(p + 19);
+		e->match_number = tp_be64(p + 23);
 		break;
 	}
 	case 'C': {
 		struct tp_itch_exec_price *c = &m->u.exec_price;
-		c->exec.order_ref = tp_itch_be64(p + 11);
-		c->exec.shares = tp_itch_be32(p + 19);
-		c->exec.match_number = tp_itch_be64(p + 23);
+		c->exec.order_ref = tp_be64(p + 11);
+		c->exec.shares = tp_be32(p + 19);
+		c->exec.match_number = tp_be64(p + 23);
 		c->printable = (char)p[31];
-		c->price = tp_itch_be32(p + 32);
+		c->price = tp_be32(p + 32);
 		break;
 	}
 	case 'X':
-		m->u.cancel.order_ref = tp_itch_be64(p + 11);
-		m->u.cancel.shares = tp_itch_be32(p + 19);
+		m->u.cancel.order_ref = tp_be64(p + 11);
+		m->u.cancel.shares = tp_be32(p + 19);
 		break;
 	case 'D':
-		m->u.del.order_ref = tp_itch_be64(p + 11);
+		m->u.del.order_ref = tp_be64(p + 11);
 		break;
 	case 'U': {
 		struct tp_itch_replace *u = &m->u.replace;
-		u->orig_order_ref = tp_itch_be64(p + 11);
-		u->new_order_ref = tp_itch_be64(p + 19);
-		u->shares = tp_itch_be32(p + 27);
-		u->price = tp_itch_be32(p + 31);
+		u->orig_order_ref = tp_be64(p + 11);
+		u->new_order_ref = tp_be64(p + 19);
+		u->shares = tp_be32(p + 27);
+		u->price = tp_be32(p + 31);
 		break;
 	}
 	case 'P': {
 		struct tp_itch_trade *t = &m->u.trade;
-		t->order_ref = tp_itch_be64(p + 11);
+		t->order_ref = tp_be64(p + 11);
 		t->side = (char)p[19];
-		t->shares = tp_itch_be32(p + 20);
+		t->shares = tp_be32(p + 20);
 		memcpy(t->stock, p + 24, sizeof(t->stock));
-		t->price = tp_itch_be32(p + 32);
-		t->match_number = tp_itch_be64(p + 36);
+		t->price = tp_be32(p + 32);
+		t->match_number = tp_be64(p + 36);
 		break;
 	}
 	case 'Q': {
 		struct tp_itch_cross_trade *q = &m->u.cross_trade;
-		q->shares = tp_itch_be64(p + 11);
+		q->shares = tp_be64(p + 11);
 		memcpy(q->stock, p + 19, sizeof(q->stock));
-		q->cross_price = tp_itch_be32(p + 27);
-		q->match_number = tp_itch_be64(p + 31);
+		q->cross_price = tp_be32(p + 27);
+		q->match_number = tp_be64(p + 31);
 		q->cross_type = (char)p[39];
 		break;
 	}
 	case 'B':
-		m->u.broken_trade.match_number = tp_itch_be64(p + 11);
+		m->u.broken_trade.match_number = tp_be64(p + 11);
 		break;
 	case 'S':
 		m->u.sys_event.event_code = (char)p[11];
@@ -415,7 +377,7 @@ static inline int tp_itch_decode(const uint8_t *p, uint32_t len, struct tp_itch_
 		memcpy(r->stock, p + 11, sizeof(r->stock));
 		r->market_category = (char)p[19];
 		r->financial_status = (char)p[20];
-		r->round_lot_size = tp_itch_be32(p + 21);
+		r->round_lot_size = tp_be32(p + 21);
 		r->round_lots_only = (char)p[25];
 		r->issue_classification = (char)p[26];
 		memcpy(r->issue_subtype, p + 27, sizeof(r->issue_subtype));
@@ -424,7 +386,7 @@ static inline int tp_itch_decode(const uint8_t *p, uint32_t len, struct tp_itch_
 		r->ipo_flag = (char)p[31];
 		r->luld_ref_price_tier = (char)p[32];
 		r->etp_flag = (char)p[33];
-		r->etp_leverage_factor = tp_itch_be32(p + 34);
+		r->etp_leverage_factor = tp_be32(p + 34);
 		r->inverse_indicator = (char)p[38];
 		break;
 	}
@@ -450,9 +412,9 @@ static inline int tp_itch_decode(const uint8_t *p, uint32_t len, struct tp_itch_
 		break;
 	}
 	case 'V':
-		m->u.mwcb_decline.level1 = tp_itch_be64(p + 11);
-		m->u.mwcb_decline.level2 = tp_itch_be64(p + 19);
-		m->u.mwcb_decline.level3 = tp_itch_be64(p + 27);
+		m->u.mwcb_decline.level1 = tp_be64(p + 11);
+		m->u.mwcb_decline.level2 = tp_be64(p + 19);
+		m->u.mwcb_decline.level3 = tp_be64(p + 27);
 		break;
 	case 'W':
 		m->u.mwcb_status.breached_level = (char)p[11];
@@ -460,18 +422,18 @@ static inline int tp_itch_decode(const uint8_t *p, uint32_t len, struct tp_itch_
 	case 'K': {
 		struct tp_itch_ipo_update *k = &m->u.ipo_update;
 		memcpy(k->stock, p + 11, sizeof(k->stock));
-		k->release_time = tp_itch_be32(p + 19);
+		k->release_time = tp_be32(p + 19);
 		k->release_qualifier = (char)p[23];
-		k->ipo_price = tp_itch_be32(p + 24);
+		k->ipo_price = tp_be32(p + 24);
 		break;
 	}
 	case 'J': {
 		struct tp_itch_luld_collar *j = &m->u.luld_collar;
 		memcpy(j->stock, p + 11, sizeof(j->stock));
-		j->ref_price = tp_itch_be32(p + 19);
-		j->upper_price = tp_itch_be32(p + 23);
-		j->lower_price = tp_itch_be32(p + 27);
-		j->extension = tp_itch_be32(p + 31);
+		j->ref_price = tp_be32(p + 19);
+		j->upper_price = tp_be32(p + 23);
+		j->lower_price = tp_be32(p + 27);
+		j->extension = tp_be32(p + 31);
 		break;
 	}
 	case 'h':
@@ -481,13 +443,13 @@ static inline int tp_itch_decode(const uint8_t *p, uint32_t len, struct tp_itch_
 		break;
 	case 'I': {
 		struct tp_itch_noii *i = &m->u.noii;
-		i->paired_shares = tp_itch_be64(p + 11);
-		i->imbalance_shares = tp_itch_be64(p + 19);
+		i->paired_shares = tp_be64(p + 11);
+		i->imbalance_shares = tp_be64(p + 19);
 		i->imbalance_direction = (char)p[27];
 		memcpy(i->stock, p + 28, sizeof(i->stock));
-		i->far_price = tp_itch_be32(p + 36);
-		i->near_price = tp_itch_be32(p + 40);
-		i->current_ref_price = tp_itch_be32(p + 44);
+		i->far_price = tp_be32(p + 36);
+		i->near_price = tp_be32(p + 40);
+		i->current_ref_price = tp_be32(p + 44);
 		i->cross_type = (char)p[48];
 		i->price_variation = (char)p[49];
 		break;
@@ -500,12 +462,12 @@ static inline int tp_itch_decode(const uint8_t *p, uint32_t len, struct tp_itch_
 		struct tp_itch_dlcr *o = &m->u.dlcr;
 		memcpy(o->stock, p + 11, sizeof(o->stock));
 		o->open_eligibility = (char)p[19];
-		o->min_allowable_price = tp_itch_be32(p + 20);
-		o->max_allowable_price = tp_itch_be32(p + 24);
-		o->near_exec_price = tp_itch_be32(p + 28);
-		o->near_exec_time = tp_itch_be64(p + 32);
-		o->lower_price_collar = tp_itch_be32(p + 40);
-		o->upper_price_collar = tp_itch_be32(p + 44);
+		o->min_allowable_price = tp_be32(p + 20);
+		o->max_allowable_price = tp_be32(p + 24);
+		o->near_exec_price = tp_be32(p + 28);
+		o->near_exec_time = tp_be64(p + 32);
+		o->lower_price_collar = tp_be32(p + 40);
+		o->upper_price_collar = tp_be32(p + 44);
 		break;
 	}
 	default:

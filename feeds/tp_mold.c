@@ -5,8 +5,8 @@ enum tp_mold_rc tp_mold_parse(const uint8_t *buf, size_t len, struct tp_mold_pkt
 	if (len < TP_MOLD_HDR_LEN)
 		return TP_MOLD_ERR_SHORT_HEADER;
 
-	uint64_t seq = tp_mold_be64(buf + 10);
-	uint16_t count = tp_mold_be16(buf + 18);
+	uint64_t seq = tp_be64(buf + 10);
+	uint16_t count = tp_be16(buf + 18);
 	const uint8_t *p = buf + TP_MOLD_HDR_LEN;
 	const uint8_t *end = buf + len;
 
@@ -36,7 +36,7 @@ enum tp_mold_rc tp_mold_parse(const uint8_t *buf, size_t len, struct tp_mold_pkt
 			return TP_MOLD_ERR_COUNT_OVER;
 		if (left < 2)
 			return TP_MOLD_ERR_BLOCK_PAST_END;
-		uint16_t l = tp_mold_be16(p);
+		uint16_t l = tp_be16(p);
 		if (left - 2 < l)
 			return TP_MOLD_ERR_BLOCK_PAST_END;
 		p += 2u + l;
@@ -64,8 +64,8 @@ size_t tp_mold_build_request(uint8_t *out, size_t cap, const uint8_t *session, s
 	if (cap < TP_MOLD_REQUEST_LEN || count == 0)
 		return 0;
 	put_session(out, session, session_len);
-	tp_mold_put_be64(out + 10, seq);
-	tp_mold_put_be16(out + 18, count);
+	tp_put_be64(out + 10, seq);
+	tp_put_be16(out + 18, count);
 	return TP_MOLD_REQUEST_LEN;
 }
 
@@ -75,8 +75,8 @@ size_t tp_mold_build_header(uint8_t *out, size_t cap, const uint8_t *session, si
 	if (cap < TP_MOLD_HDR_LEN)
 		return 0;
 	put_session(out, session, session_len);
-	tp_mold_put_be64(out + 10, seq);
-	tp_mold_put_be16(out + 18, count);
+	tp_put_be64(out + 10, seq);
+	tp_put_be16(out + 18, count);
 	return TP_MOLD_HDR_LEN;
 }
 

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "tp_bytes.h"
 #include <string.h>
 
 #define TP_MOLD_SESSION_LEN 10u
@@ -57,31 +58,6 @@ struct tp_mold_iter {
 	const uint8_t *end;
 };
 
-static inline uint16_t tp_mold_be16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static inline uint64_t tp_mold_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static inline void tp_mold_put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void tp_mold_put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
 /* Validates the whole packet and fills *pkt. On error *pkt is left unspecified. */
 enum tp_mold_rc tp_mold_parse(const uint8_t *buf, size_t len, struct tp_mold_pkt *pkt);
 
@@ -98,7 +74,7 @@ static inline int tp_mold_iter_next(struct tp_mold_iter *it, const uint8_t **msg
 {
 	if (it->end - it->p < 2)
 		return 0;
-	uint16_t l = tp_mold_be16(it->p);
+	uint16_t l = tp_be16(it->p);
 	if ((size_t)(it->end - it->p - 2) < l)
 		return 0;
 	*msg = it->p + 2;

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "tp_bytes.h"
 
 enum tp_net_rc {
 	TP_NET_OK = 0,
@@ -43,30 +44,20 @@ struct tp_net_udp {
 #define TP_ETHERTYPE_VLAN 0x8100u
 #define TP_IPPROTO_UDP    17u
 
-static inline uint16_t tp_net_be16(const uint8_t *p)
-{
-	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
-}
-
-static inline uint32_t tp_net_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 /* Parses `frame` (len bytes); fills *out only when it returns TP_NET_OK. */
 static inline enum tp_net_rc tp_netparse(const uint8_t *frame, size_t len, struct tp_net_udp *out)
 {
 	if (len < TP_ETH_HDR_LEN)
 		return TP_NET_TRUNCATED;
 	size_t off = 12;
-	uint16_t type = tp_net_be16(frame + off);
+	uint16_t type = tp_be16(frame + off);
 	uint16_t vlan = TP_NET_NO_VLAN;
 	if (type == TP_ETHERTYPE_VLAN) {
 		if (len < TP_ETH_HDR_LEN + TP_VLAN_TAG_LEN)
 			return TP_NET_TRUNCATED;
-		vlan = tp_net_be16(frame + 14) & 0x0FFFu;
+		vlan = tp_be16(frame + 14) & 0x0FFFu;
 		off += TP_VLAN_TAG_LEN;
-		type = tp_net_be16(frame + off);
+		type = tp_be16(frame + off);
 	}
 	if (type != TP_ETHERTYPE_IPV4)
 		return TP_NET_NOT_IPV4;
@@ -80,11 +71,11 @@ static inline enum tp_net_rc tp_netparse(const uint8_t *frame, size_t len, struc
 	size_t ihl = (size_t)(ip[0] & 0x0Fu) * 4u;
 	if (ihl < TP_IPV4_MIN_HDR)
 		return TP_NET_BAD_IHL;
-	size_t total = tp_net_be16(ip + 2);
+	size_t total = tp_be16(ip + 2);
 	if (total > avail || total < ihl)
 		return TP_NET_BAD_TOTAL_LEN;
 	/* Flags/fragment offset: bit 0x2000 is MF, the low 13 bits the offset; DF is fine. */
-	if (tp_net_be16(ip + 6) & 0x3FFFu)
+	if (tp_be16(ip + 6) & 0x3FFFu)
 		return TP_NET_FRAGMENT;
 	if (ip[9] != TP_IPPROTO_UDP)
 		return TP_NET_NOT_UDP;
@@ -93,14 +84,14 @@ static inline enum tp_net_rc tp_netparse(const uint8_t *frame, size_t len, struc
 	size_t ip_payload = total - ihl;
 	if (ip_payload < TP_UDP_HDR_LEN)
 		return TP_NET_TRUNCATED;
-	size_t ulen = tp_net_be16(udp + 4);
+	size_t ulen = tp_be16(udp + 4);
 	if (ulen < TP_UDP_HDR_LEN || ulen > ip_payload)
 		return TP_NET_BAD_UDP_LEN;
 
-	out->src_ip = tp_net_be32(ip + 12);
-	out->dst_ip = tp_net_be32(ip + 16);
-	out->src_port = tp_net_be16(udp);
-	out->dst_port = tp_net_be16(udp + 2);
+	out->src_ip = tp_be32(ip + 12);
+	out->dst_ip = tp_be32(ip + 16);
+	out->src_port = tp_be16(udp);
+	out->dst_port = tp_be16(udp + 2);
 	out->vlan_id = vlan;
 	out->payload = udp + TP_UDP_HDR_LEN;
 	out->payload_len = (uint32_t)(ulen - TP_UDP_HDR_LEN);

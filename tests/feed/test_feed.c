@@ -125,9 +125,9 @@ static size_t put_add(uint8_t *p, uint64_t ref, char side, uint32_t qty, uint32_
 {
 	memset(p, 0, 36);
 	p[0] = 'A';
-	tp_mold_put_be16(p + 1, 5);            /* stock locate */
+	tp_put_be16(p + 1, 5);            /* stock locate */
 	p[10] = 42;                            /* timestamp 42 ns (low byte of 6) */
-	tp_mold_put_be64(p + 11, ref);
+	tp_put_be64(p + 11, ref);
 	p[19] = (uint8_t)side;
 	p[20] = (uint8_t)(qty >> 24); p[21] = (uint8_t)(qty >> 16);
 	p[22] = (uint8_t)(qty >> 8);  p[23] = (uint8_t)qty;
@@ -141,8 +141,8 @@ static size_t put_exec(uint8_t *p, uint64_t ref, uint32_t qty)
 {
 	memset(p, 0, 31);
 	p[0] = 'E';
-	tp_mold_put_be16(p + 1, 5);
-	tp_mold_put_be64(p + 11, ref);
+	tp_put_be16(p + 1, 5);
+	tp_put_be64(p + 11, ref);
 	p[19] = (uint8_t)(qty >> 24); p[20] = (uint8_t)(qty >> 16);
 	p[21] = (uint8_t)(qty >> 8);  p[22] = (uint8_t)qty;
 	return 31;
@@ -152,11 +152,11 @@ static size_t put_exec(uint8_t *p, uint64_t ref, uint32_t qty)
 static size_t mold_pkt(uint8_t *out, uint64_t seq, uint8_t msgs[][64], const size_t *lens, int n)
 {
 	memcpy(out, "TESTSESS01", 10);
-	tp_mold_put_be64(out + 10, seq);
-	tp_mold_put_be16(out + 18, (uint16_t)n);
+	tp_put_be64(out + 10, seq);
+	tp_put_be16(out + 18, (uint16_t)n);
 	size_t off = 20;
 	for (int i = 0; i < n; i++) {
-		tp_mold_put_be16(out + off, (uint16_t)lens[i]);
+		tp_put_be16(out + off, (uint16_t)lens[i]);
 		memcpy(out + off + 2, msgs[i], lens[i]);
 		off += 2 + lens[i];
 	}
@@ -268,17 +268,17 @@ static void run_ritch_mold(struct tp_feed *f, struct tp_sink *sink)
 	uint32_t i = 0;
 	while (i < RITCH_MSGS) {
 		memcpy(pkt, "RITCHDAY01", 10);
-		tp_mold_put_be64(pkt + 10, i + 1);
+		tp_put_be64(pkt + 10, i + 1);
 		size_t off = 20;
 		uint16_t cnt = 0;
 		while (i < RITCH_MSGS && off + 2 + ritch_len[i] <= sizeof(pkt)) {
-			tp_mold_put_be16(pkt + off, (uint16_t)ritch_len[i]);
+			tp_put_be16(pkt + off, (uint16_t)ritch_len[i]);
 			memcpy(pkt + off + 2, ritch_msg[i], ritch_len[i]);
 			off += 2 + ritch_len[i];
 			cnt++;
 			i++;
 		}
-		tp_mold_put_be16(pkt + 18, cnt);
+		tp_put_be16(pkt + 18, cnt);
 		tp_feed_rx_mold(f, pkt, (uint32_t)off, 0, i, 0, sink);
 		tp_feed_rx_mold(f, pkt, (uint32_t)off, 1, i, 0, sink);
 	}

@@ -18,7 +18,7 @@ static inline size_t tu_msg(uint8_t *out, uint64_t seq)
 {
 	size_t extra = (size_t)(seq % 5);
 	out[0] = 'T';
-	tp_mold_put_be64(out + 1, seq);
+	tp_put_be64(out + 1, seq);
 	memset(out + 9, (int)('a' + extra), extra);
 	return 9 + extra;
 }
@@ -38,7 +38,7 @@ static inline size_t tu_pkt_s(uint8_t *out, const char *session, uint64_t seq, u
 					strlen(session), seq, count);
 	for (uint16_t i = 0; i < count; i++) {
 		size_t l = tu_msg(out + n + 2, seq + i);
-		tp_mold_put_be16(out + n, (uint16_t)l);
+		tp_put_be16(out + n, (uint16_t)l);
 		n += 2 + l;
 	}
 	return n;

@@ -472,7 +472,7 @@ START_TEST(malformed_on_one_line_loses_nothing)
 		if (i == 2)
 			push_raw(a, b, n - 1, 0, t += 10);
 		else if (i == 4) {
-			tp_mold_put_be16(b + 18, 2);
+			tp_put_be16(b + 18, 2);
 			push_raw(a, b, n, 0, t += 10);
 			n = tu_pkt(b, P(i), 3);
 		} else

@@ -134,7 +134,7 @@ START_TEST(every_truncation_of_a_packet_is_rejected)
 	size_t off = 20;
 	for (int i = 0; i < 4; i++) {
 		bound[i] = off;
-		off += 2 + tp_mold_be16(buf + off);
+		off += 2 + tp_be16(buf + off);
 	}
 	bound[4] = off;
 	ck_assert_uint_eq(off, n);
@@ -154,18 +154,18 @@ START_TEST(block_length_past_end)
 	uint8_t buf[2048];
 	size_t n = tu_pkt(buf, 1, 2);
 	/* Second block claims one byte more than there is. */
-	size_t second = 20 + 2 + tp_mold_be16(buf + 20);
-	tp_mold_put_be16(buf + second, (uint16_t)(tp_mold_be16(buf + second) + 1));
+	size_t second = 20 + 2 + tp_be16(buf + 20);
+	tp_put_be16(buf + second, (uint16_t)(tp_be16(buf + second) + 1));
 	struct tp_mold_pkt p;
 	ck_assert_int_eq(tp_mold_parse(buf, n, &p), TP_MOLD_ERR_BLOCK_PAST_END);
 	/* First block claims 0xFFFF. */
 	n = tu_pkt(buf, 1, 2);
-	tp_mold_put_be16(buf + 20, 0xFFFF);
+	tp_put_be16(buf + 20, 0xFFFF);
 	ck_assert_int_eq(tp_mold_parse(buf, n, &p), TP_MOLD_ERR_BLOCK_PAST_END);
 	/* Length field itself cut in half. */
 	n = tu_pkt(buf, 1, 1);
 	buf[n] = 0;
-	tp_mold_put_be16(buf + 18, 2);
+	tp_put_be16(buf + 18, 2);
 	ck_assert_int_eq(tp_mold_parse(buf, n + 1, &p), TP_MOLD_ERR_BLOCK_PAST_END);
 }
 END_TEST
@@ -174,11 +174,11 @@ START_TEST(count_larger_than_blocks)
 {
 	uint8_t buf[2048];
 	size_t n = tu_pkt(buf, 1, 3);
-	tp_mold_put_be16(buf + 18, 4);
+	tp_put_be16(buf + 18, 4);
 	struct tp_mold_pkt p;
 	ck_assert_int_eq(tp_mold_parse(buf, n, &p), TP_MOLD_ERR_COUNT_OVER);
 	/* The whole header says 0xFFFE messages and holds 3. */
-	tp_mold_put_be16(buf + 18, 0xFFFE);
+	tp_put_be16(buf + 18, 0xFFFE);
 	ck_assert_int_eq(tp_mold_parse(buf, n, &p), TP_MOLD_ERR_COUNT_OVER);
 	/* A data count with no blocks at all. */
 	ck_assert_int_eq(tp_mold_parse(buf, 20, &p), TP_MOLD_ERR_COUNT_OVER);
@@ -189,7 +189,7 @@ START_TEST(count_smaller_than_blocks)
 {
 	uint8_t buf[2048];
 	size_t n = tu_pkt(buf, 1, 3);
-	tp_mold_put_be16(buf + 18, 2);
+	tp_put_be16(buf + 18, 2);
 	struct tp_mold_pkt p;
 	ck_assert_int_eq(tp_mold_parse(buf, n, &p), TP_MOLD_ERR_TRAILING);
 	/* A single stray byte after the blocks. */
@@ -198,7 +198,7 @@ START_TEST(count_smaller_than_blocks)
 	ck_assert_int_eq(tp_mold_parse(buf, n + 1, &p), TP_MOLD_ERR_TRAILING);
 	/* Heartbeat count with blocks behind it. */
 	n = tu_pkt(buf, 1, 3);
-	tp_mold_put_be16(buf + 18, 0);
+	tp_put_be16(buf + 18, 0);
 	ck_assert_int_eq(tp_mold_parse(buf, n, &p), TP_MOLD_ERR_TRAILING);
 }
 END_TEST
@@ -208,9 +208,9 @@ START_TEST(sequence_overflow)
 	uint8_t buf[2048];
 	size_t n = tu_pkt(buf, 1, 2);
 	struct tp_mold_pkt p;
-	tp_mold_put_be64(buf + 10, UINT64_MAX - 1); /* last message would be 2^64 */
+	tp_put_be64(buf + 10, UINT64_MAX - 1); /* last message would be 2^64 */
 	ck_assert_int_eq(tp_mold_parse(buf, n, &p), TP_MOLD_ERR_SEQ_OVERFLOW);
-	tp_mold_put_be64(buf + 10, UINT64_MAX - 2); /* last message UINT64_MAX - 1: fine */
+	tp_put_be64(buf + 10, UINT64_MAX - 2); /* last message UINT64_MAX - 1: fine */
 	ck_assert_int_eq(tp_mold_parse(buf, n, &p), TP_MOLD_OK);
 	/* A heartbeat may announce any sequence. */
 	n = tu_hb(buf, UINT64_MAX, 0);

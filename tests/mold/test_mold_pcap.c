@@ -162,7 +162,7 @@ START_TEST(multiple_packets_contents)
 			ck_assert_uint_eq(m[0], (uint8_t)MULTI_TYPES[k]);
 			ck_assert_uint_eq(l, m[0] == 'D' ? 19 : m[0] == 'A' ? 36 : 40);
 			if (i == 1) /* stock locate, bytes 1..2 */
-				ck_assert_uint_eq(tp_mold_be16(m + 1), 6514);
+				ck_assert_uint_eq(tp_be16(m + 1), 6514);
 			k++;
 		}
 	}
